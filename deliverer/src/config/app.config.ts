@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type Env, bool, int, list, oneOf, optionalUrl, text } from './env.parsers.js';
+
+export const ADAPTERS = ['memory', 'redis', 'redis-streams'] as const;
+export type AdapterKind = (typeof ADAPTERS)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface RedisConfig {
+  url: URL;
+  sharded: boolean;
+  keyPrefix: string;
+  connectTimeoutMs: number;
+  streamsBlockMs: number;
+}
+
+/**
+ * The validated, typed configuration. The class is the injection token; instances are plain
+ * objects made by `loadConfig`, the only code that reads `process.env`.
+ */
+export abstract class AppConfig {
+  declare readonly port: number;
+  declare readonly host: string;
+  declare readonly nodeName: string;
+  declare readonly adapter: AdapterKind;
+  /** Present whenever `adapter` is not `memory`. */
+  declare readonly redis: RedisConfig | undefined;
+  /** Empty means same-origin only; `*` reflects any origin. */
+  declare readonly corsOrigins: readonly string[];
+  declare readonly maxTextLength: number;
+  declare readonly maxPayloadBytes: number;
+  declare readonly pingIntervalMs: number;
+  declare readonly pingTimeoutMs: number;
+  declare readonly logLevel: (typeof LOG_LEVELS)[number];
+  declare readonly logFormat: 'json' | 'pretty';
+  declare readonly clientDir: string;
+}
+
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../../client/dist', import.meta.url));
+
+export function parseConfig(env: Env): AppConfig {
+  const redisUrl = optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const adapter = oneOf(env, 'DELIVERER_ADAPTER', ADAPTERS, redisUrl ? 'redis' : 'memory');
+  if (adapter !== 'memory' && !redisUrl) {
+    throw new ConfigError('DELIVERER_ADAPTER', `memory unless REDIS_URL is set`, adapter);
+  }
+  const sharded = bool(env, 'REDIS_SHARDED', false);
+  if (sharded && adapter !== 'redis') {
+    throw new ConfigError('REDIS_SHARDED', 'false unless DELIVERER_ADAPTER is redis', 'true');
+  }
+  const pingIntervalMs = int(env, 'PING_INTERVAL_MS', { min: 1000, max: 600_000, fallback: 25_000 });
+  return {
+    port: int(env, 'PORT', { min: 0, max: 65_535, fallback: 3000 }),
+    host: text(env, 'HOST', {
+      pattern: /^[\w.:-]+$/,
+      accepts: 'a host name or IP address',
+      fallback: '0.0.0.0',
+    }),
+    nodeName: text(env, 'POD_NAME', {
+      pattern: /^[\w.-]{1,253}$/,
+      accepts: 'a name of letters, digits, dots, dashes and underscores',
+      fallback: hostname(),
+    }),
+    adapter,
+    redis: redisUrl && {
+      url: redisUrl,
+      sharded,
+      keyPrefix: text(env, 'REDIS_KEY_PREFIX', {
+        pattern: /^[\w:.-]{1,64}$/,
+        accepts: '1 to 64 letters, digits, colons, dots, dashes or underscores',
+        fallback: 'deliverer',
+      }),
+      connectTimeoutMs: int(env, 'REDIS_CONNECT_TIMEOUT_MS', {
+        min: 100,
+        max: 600_000,
+        fallback: 10_000,
+      }),
+      streamsBlockMs: int(env, 'REDIS_STREAMS_BLOCK_MS', { min: 10, max: 60_000, fallback: 5000 }),
+    },
+    corsOrigins: list(env, 'CORS_ORIGINS', {
+      pattern: /^(\*|https?:\/\/[\w.-]+(:\d+)?)$/,
+      accepts: 'origins like https://app.example.com, or *',
+    }),
+    maxTextLength: int(env, 'MAX_TEXT_LENGTH', { min: 1, max: 100_000, fallback: 2000 }),
+    maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', { min: 1024, max: 100_000_000, fallback: 1e6 }),
+    pingIntervalMs,
+    pingTimeoutMs: int(env, 'PING_TIMEOUT_MS', { min: 1000, max: 600_000, fallback: 20_000 }),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    clientDir: text(env, 'CLIENT_DIR', {
+      pattern: /^.+$/,
+      accepts: 'a directory path',
+      fallback: DEFAULT_CLIENT_DIR,
+    }),
+  };
+}
+
+let loaded: AppConfig | undefined;
+
+/** Validates `process.env` once per process; later calls return the same object. */
+export function loadConfig(): AppConfig {
+  loaded ??= Object.freeze(parseConfig(process.env));
+  return loaded;
+}

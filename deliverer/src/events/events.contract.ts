@@ -1,0 +1,75 @@
+/**
+ * The one event contract between the gateway and its clients.
+ *
+ * The server validates every inbound payload against these schemas at the edge;
+ * clients import only the types (`import type`), so no server code reaches a bundle.
+ */
+import { z } from 'zod';
+
+/** Every error a client can see, whether as an ack or as an `error_event`. */
+export const ERROR_CODES = ['invalid_payload', 'internal_error'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorEnvelope {
+  status: 'error';
+  code: ErrorCode;
+  message: string;
+}
+
+export type Ack<T extends object = object> = ({ status: 'ok' } & T) | ErrorEnvelope;
+
+/** Builds the `input_event` schema for one configured text limit. */
+export const inputEventSchema = (maxTextLength: number) =>
+  z.preprocess(
+    // A bare string is accepted because the original echo clients send socket.emit('input_event', 'hello!').
+    (payload) => (typeof payload === 'string' ? { text: payload } : payload),
+    z.strictObject(
+      {
+        text: z
+          .string({
+            error: (issue) => (issue.input === undefined ? 'text is required' : 'text must be a string'),
+          })
+          .trim()
+          .min(1, { error: 'text must not be empty' })
+          .max(maxTextLength, { error: `text must be at most ${maxTextLength} characters` }),
+      },
+      {
+        error: (issue) =>
+          issue.code === 'unrecognized_keys'
+            ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
+            : 'payload must be a string or an object { text: string }',
+      },
+    ),
+  );
+
+export type InputEventPayload = string | { text: string };
+export type InputEvent = z.output<ReturnType<typeof inputEventSchema>>;
+
+export interface BroadcastMessage {
+  /** Unique across replicas. */
+  id: string;
+  text: string;
+  /** The sender's socket id. */
+  sender: string;
+  /** The replica that accepted the message. */
+  node: string;
+  /** Epoch milliseconds. */
+  sentAt: number;
+}
+
+export interface ClientToServerEvents {
+  input_event: (payload: InputEventPayload, ack: (res: Ack<{ id: string }>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  broadcast_event: (message: BroadcastMessage) => void;
+  error_event: (error: ErrorEnvelope) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events yet
+export interface InterServerEvents {}
+
+export interface SocketData {
+  /** The replica that accepted the connection. */
+  node: string;
+}

@@ -1,0 +1,107 @@
+import { type INestApplicationContext, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter as createPubSubAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig, RedisConfig } from '../config/app.config.js';
+import { FanoutStatus } from './fanout.status.js';
+import { connectWithin, createRedisClient, withDeadline } from './redis-clients.js';
+import { RedisHealthMonitor } from './redis-health.monitor.js';
+
+const QUIT_DEADLINE_MS = 1000;
+
+type AdapterFactory = NonNullable<ServerOptions['adapter']>;
+
+/**
+ * Joins every replica through Redis so a broadcast on one reaches clients on all of them.
+ * It owns its Redis clients: it connects them before the server listens, watches them, and quits
+ * them in dispose(), which Nest calls after close() on shutdown.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly log = new Logger(RedisIoAdapter.name);
+  private readonly clients: Redis[] = [];
+  private adapterFactory?: AdapterFactory;
+  private monitor?: RedisHealthMonitor;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+    private readonly status: FanoutStatus,
+  ) {
+    super(app);
+  }
+
+  /** Connects to Redis when the configured backend needs it; throws RedisBootError on timeout. */
+  async connect(): Promise<void> {
+    const { adapter, redis } = this.config;
+    if (adapter === 'memory' || !redis) return;
+    const pub = this.open(redis, 'pub');
+    const sub = adapter === 'redis' ? this.open(redis, 'sub') : undefined;
+    try {
+      await Promise.all(this.clients.map((c) => connectWithin(c, redis.url, redis.connectTimeoutMs)));
+    } catch (err) {
+      this.disconnectAll();
+      throw err;
+    }
+    this.adapterFactory = sub
+      ? redis.sharded
+        ? createShardedAdapter(pub, sub, { channelPrefix: redis.keyPrefix, subscriptionMode: 'dynamic' })
+        : createPubSubAdapter(pub, sub, { key: redis.keyPrefix })
+      : createStreamsAdapter(pub, {
+          streamName: `${redis.keyPrefix}:stream`,
+          channelPrefix: redis.keyPrefix,
+          sessionKeyPrefix: `${redis.keyPrefix}:session:`,
+          blockTimeInMs: redis.streamsBlockMs,
+        });
+    this.monitor = new RedisHealthMonitor(this.clients, this.status);
+    this.monitor.start();
+    this.log.log(
+      { adapter, sharded: redis.sharded, keyPrefix: redis.keyPrefix },
+      'connected to Redis',
+    );
+  }
+
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    const { config } = this;
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      transports: ['websocket', 'polling'],
+      cors: {
+        origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
+        credentials: true,
+      },
+      // A cookie lets load balancers pin long-polling clients to one replica (cookie affinity).
+      cookie: { name: 'io', httpOnly: true, path: '/', sameSite: 'lax' },
+      maxHttpBufferSize: config.maxPayloadBytes,
+      pingInterval: config.pingIntervalMs,
+      pingTimeout: config.pingTimeoutMs,
+      // Off so broadcasts go out as one pre-encoded frame shared by every socket.
+      perMessageDeflate: false,
+    } satisfies Partial<ServerOptions> as ServerOptions);
+    if (this.adapterFactory) server.adapter(this.adapterFactory);
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    this.monitor?.stop();
+    await Promise.all(
+      this.clients.map((client) =>
+        // quit() waits for Redis, which may be the thing that is down.
+        withDeadline(client.quit(), QUIT_DEADLINE_MS, 'Redis QUIT').catch(() => client.disconnect()),
+      ),
+    );
+  }
+
+  private open(redis: RedisConfig, role: string): Redis {
+    const client = createRedisClient(redis.url, `deliverer:${this.config.nodeName}:${role}`);
+    // Without a listener ioredis prints every failed reconnect; the monitor logs the outage once.
+    client.on('error', (err: Error) => this.log.debug({ role, err: err.message }, 'Redis error'));
+    this.clients.push(client);
+    return client;
+  }
+
+  private disconnectAll(): void {
+    for (const client of this.clients) client.disconnect();
+  }
+}

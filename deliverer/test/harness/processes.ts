@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+const running = new Set<ManagedProcess>();
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A child process whose output lines are kept and awaited by pattern; every one is tracked. */
+export class ManagedProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<Exit>;
+  private readonly child: ChildProcess;
+  private exit?: Exit;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ) {
+    this.child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const [stream, lines] of [
+      [this.child.stdout!, this.stdout],
+      [this.child.stderr!, this.stderr],
+    ] as const) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        this.notify();
+      });
+    }
+    running.add(this);
+    this.exited = new Promise<Exit>((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        running.delete(this);
+        this.notify();
+        resolve(this.exit);
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get alive(): boolean {
+    return this.exit === undefined;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** Resolves with the first stdout or stderr line matching `pattern`, past or future. */
+  waitForLine(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return this.waitUntil(
+      () => [...this.stdout, ...this.stderr].find((line) => pattern.test(line)),
+      `a line matching ${pattern}`,
+      timeoutMs,
+    );
+  }
+
+  /** Stops gracefully (SIGTERM), escalating to SIGKILL if the process overstays `graceMs`. */
+  async stop(graceMs = 10_000): Promise<Exit> {
+    if (!this.alive) return this.exited;
+    this.signal('SIGCONT');
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  describe(): string {
+    const tail = [...this.stdout.slice(-15), ...this.stderr.slice(-15)].join('\n');
+    return `${this.name} (pid ${this.child.pid}, ${this.alive ? 'running' : `exited ${JSON.stringify(this.exit)}`}):\n${tail}`;
+  }
+
+  private waitUntil<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const attempt = () => {
+        const found = check();
+        if (found !== undefined) return done(() => resolve(found));
+        if (!this.alive) return done(() => reject(new Error(`${this.name} exited before ${what}\n${this.describe()}`)));
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for ${what}\n${this.describe()}`))),
+        timeoutMs,
+      );
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(attempt);
+        settle();
+      };
+      this.waiters.add(attempt);
+      attempt();
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** Stops every process the harness started; call it from afterAll. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((proc) => proc.stop()));
+}
