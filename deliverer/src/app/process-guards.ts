@@ -13,6 +13,10 @@ export function unhandledRejectionCount(): number {
 export function installProcessGuards(logger: LoggerService): void {
   process.on('unhandledRejection', (reason) => {
     unhandledRejections += 1;
-    logger.error({ err: reason, count: unhandledRejections }, 'unhandled promise rejection (kept running)', 'Process');
+    logger.error(
+      { err: reason, count: unhandledRejections },
+      'unhandled promise rejection (kept running)',
+      'Process',
+    );
   });
 }

@@ -5,7 +5,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '../config/app.config.js';
 
 /** Serves the built Vue client at `/`, so one port serves the page and the gateway. */
-export function serveClient(app: NestExpressApplication, config: AppConfig, logger: LoggerService): void {
+export function serveClient(
+  app: NestExpressApplication,
+  config: AppConfig,
+  logger: LoggerService,
+): void {
   if (!existsSync(join(config.clientDir, 'index.html'))) {
     logger.warn(
       { clientDir: config.clientDir },

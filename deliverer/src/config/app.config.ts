@@ -49,7 +49,11 @@ export function parseConfig(env: Env): AppConfig {
   if (sharded && adapter !== 'redis') {
     throw new ConfigError('REDIS_SHARDED', 'false unless DELIVERER_ADAPTER is redis', 'true');
   }
-  const pingIntervalMs = int(env, 'PING_INTERVAL_MS', { min: 1000, max: 600_000, fallback: 25_000 });
+  const pingIntervalMs = int(env, 'PING_INTERVAL_MS', {
+    min: 1000,
+    max: 600_000,
+    fallback: 25_000,
+  });
   return {
     port: int(env, 'PORT', { min: 0, max: 65_535, fallback: 3000 }),
     host: text(env, 'HOST', {

@@ -26,13 +26,23 @@ export function int(
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!/^-?\d+(e\d+)?$/i.test(value) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+  if (
+    !/^-?\d+(e\d+)?$/i.test(value) ||
+    !Number.isSafeInteger(parsed) ||
+    parsed < min ||
+    parsed > max
+  ) {
     throw new ConfigError(name, `an integer from ${min} to ${max}`, value);
   }
   return parsed;
 }
 
-export function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  env: Env,
+  name: string,
+  values: readonly T[],
+  fallback: T,
+): T {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!(values as readonly string[]).includes(value)) {
@@ -77,7 +87,8 @@ export function list(env: Env, name: string, item: { pattern: RegExp; accepts: s
     .map((entry) => entry.trim())
     .filter(Boolean);
   const bad = items.find((entry) => !item.pattern.test(entry));
-  if (bad !== undefined) throw new ConfigError(name, `a comma-separated list of ${item.accepts}`, bad);
+  if (bad !== undefined)
+    throw new ConfigError(name, `a comma-separated list of ${item.accepts}`, bad);
   return items;
 }
 

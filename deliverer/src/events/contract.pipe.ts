@@ -12,7 +12,10 @@ export class ContractPipe<S extends z.ZodType> implements PipeTransform<unknown,
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     // The first issue is enough for a person to fix the payload; the schemas phrase it fully.
-    throw new DelivererError('invalid_payload', result.error.issues[0]?.message ?? 'invalid payload');
+    throw new DelivererError(
+      'invalid_payload',
+      result.error.issues[0]?.message ?? 'invalid payload',
+    );
   }
 }
 

@@ -27,7 +27,8 @@ export const inputEventSchema = (maxTextLength: number) =>
       {
         text: z
           .string({
-            error: (issue) => (issue.input === undefined ? 'text is required' : 'text must be a string'),
+            error: (issue) =>
+              issue.input === undefined ? 'text is required' : 'text must be a string',
           })
           .trim()
           .min(1, { error: 'text must not be empty' })

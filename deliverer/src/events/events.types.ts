@@ -6,5 +6,15 @@ import type {
   SocketData,
 } from './events.contract.js';
 
-export type DelivererServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type DelivererSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type DelivererServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type DelivererSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;

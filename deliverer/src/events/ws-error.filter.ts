@@ -17,9 +17,16 @@ export class WsErrorFilter implements ExceptionFilter {
     const envelope: ErrorEnvelope =
       exception instanceof DelivererError
         ? exception.toEnvelope()
-        : { status: 'error', code: 'internal_error', message: 'The server could not handle this event' };
+        : {
+            status: 'error',
+            code: 'internal_error',
+            message: 'The server could not handle this event',
+          };
     if (!(exception instanceof DelivererError)) {
-      this.logger.error({ err: exception, socketId: socket.id, event: ws.getPattern() }, 'event handler failed');
+      this.logger.error(
+        { err: exception, socketId: socket.id, event: ws.getPattern() },
+        'event handler failed',
+      );
     }
     // Nest passes (socket, data, ack, pattern); ack is undefined when the client sent none.
     const ack: unknown = host.getArgByIndex(2);

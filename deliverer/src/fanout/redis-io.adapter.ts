@@ -1,6 +1,9 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter as createPubSubAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import {
+  createAdapter as createPubSubAdapter,
+  createShardedAdapter,
+} from '@socket.io/redis-adapter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
@@ -39,14 +42,19 @@ export class RedisIoAdapter extends IoAdapter {
     const pub = this.open(redis, 'pub');
     const sub = adapter === 'redis' ? this.open(redis, 'sub') : undefined;
     try {
-      await Promise.all(this.clients.map((c) => connectWithin(c, redis.url, redis.connectTimeoutMs)));
+      await Promise.all(
+        this.clients.map((c) => connectWithin(c, redis.url, redis.connectTimeoutMs)),
+      );
     } catch (err) {
       this.disconnectAll();
       throw err;
     }
     this.adapterFactory = sub
       ? redis.sharded
-        ? createShardedAdapter(pub, sub, { channelPrefix: redis.keyPrefix, subscriptionMode: 'dynamic' })
+        ? createShardedAdapter(pub, sub, {
+            channelPrefix: redis.keyPrefix,
+            subscriptionMode: 'dynamic',
+          })
         : createPubSubAdapter(pub, sub, { key: redis.keyPrefix })
       : createStreamsAdapter(pub, {
           streamName: `${redis.keyPrefix}:stream`,
@@ -88,7 +96,9 @@ export class RedisIoAdapter extends IoAdapter {
     await Promise.all(
       this.clients.map((client) =>
         // quit() waits for Redis, which may be the thing that is down.
-        withDeadline(client.quit(), QUIT_DEADLINE_MS, 'Redis QUIT').catch(() => client.disconnect()),
+        withDeadline(client.quit(), QUIT_DEADLINE_MS, 'Redis QUIT').catch(() =>
+          client.disconnect(),
+        ),
       ),
     );
   }

@@ -1,5 +1,10 @@
 import { Cluster } from '../harness/cluster.js';
-import { type Transport, closeAllClients, connectClient, everyoneReceives } from '../harness/clients.js';
+import {
+  type Transport,
+  closeAllClients,
+  connectClient,
+  everyoneReceives,
+} from '../harness/clients.js';
 import type { AdapterMode } from '../harness/gateway.js';
 
 const topologies: [AdapterMode, number][] = [
@@ -23,7 +28,10 @@ describe.each(topologies)('fan-out with the %s adapter and %i replica(s)', (mode
     'a message sent through the first replica reaches each client on every replica exactly once, over %s',
     async (transport) => {
       const clients = await Promise.all(
-        cluster.nodes.flatMap((node) => [connectClient(node.url, transport), connectClient(node.url, transport)]),
+        cluster.nodes.flatMap((node) => [
+          connectClient(node.url, transport),
+          connectClient(node.url, transport),
+        ]),
       );
       const sender = clients[0]!;
       const text = `hello over ${transport}`;
@@ -37,7 +45,13 @@ describe.each(topologies)('fan-out with the %s adapter and %i replica(s)', (mode
 
       for (const client of clients) {
         expect(client.received.filter((m) => m.text === text)).toEqual([
-          { id: (ack as { id: string }).id, text, sender: sender.id, node: 'node-a', sentAt: expect.any(Number) },
+          {
+            id: (ack as { id: string }).id,
+            text,
+            sender: sender.id,
+            node: 'node-a',
+            sentAt: expect.any(Number),
+          },
         ]);
       }
     },
@@ -47,7 +61,8 @@ describe.each(topologies)('fan-out with the %s adapter and %i replica(s)', (mode
     const senders = await Promise.all(cluster.nodes.map((node) => connectClient(node.url)));
     const acks = [];
     for (const [i, sender] of senders.entries()) {
-      for (let n = 0; n < 5; n++) acks.push(await sender.timeout(5000).emitWithAck('input_event', `from ${i} #${n}`));
+      for (let n = 0; n < 5; n++)
+        acks.push(await sender.timeout(5000).emitWithAck('input_event', `from ${i} #${n}`));
     }
     await everyoneReceives(senders, `from ${senders.length - 1} #4`);
 

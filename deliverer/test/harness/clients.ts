@@ -30,7 +30,10 @@ export async function connectClient(
   socket.on('broadcast_event', (message) => socket.received.push(message));
   opened.add(socket);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no connection to ${url} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no connection to ${url} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('connect', () => {
       clearTimeout(timer);
       resolve();
@@ -59,7 +62,11 @@ export function waitForBroadcast(
     const onMessage = () => queueMicrotask(attempt);
     const timer = setTimeout(() => {
       client.off('broadcast_event', onMessage);
-      reject(new Error(`client ${client.id} did not get the expected broadcasts within ${timeoutMs} ms; got ${JSON.stringify(client.received.map((m) => m.text))}`));
+      reject(
+        new Error(
+          `client ${client.id} did not get the expected broadcasts within ${timeoutMs} ms; got ${JSON.stringify(client.received.map((m) => m.text))}`,
+        ),
+      );
     }, timeoutMs);
     client.on('broadcast_event', onMessage);
     attempt();
@@ -69,7 +76,9 @@ export function waitForBroadcast(
 /** Waits until every client has seen a broadcast with this text. */
 export function everyoneReceives(clients: TestClient[], text: string, timeoutMs?: number) {
   return Promise.all(
-    clients.map((client) => waitForBroadcast(client, (got) => got.some((m) => m.text === text), timeoutMs)),
+    clients.map((client) =>
+      waitForBroadcast(client, (got) => got.some((m) => m.text === text), timeoutMs),
+    ),
   );
 }
 

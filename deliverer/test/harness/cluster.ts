@@ -18,7 +18,12 @@ export class Cluster {
     const redis = mode === 'memory' ? undefined : await RedisServer.start();
     const nodes = await Promise.all(
       Array.from({ length: replicas }, (_, i) =>
-        Gateway.start({ name: `node-${String.fromCharCode(97 + i)}`, mode, redisUrl: redis?.url, env }),
+        Gateway.start({
+          name: `node-${String.fromCharCode(97 + i)}`,
+          mode,
+          redisUrl: redis?.url,
+          env,
+        }),
       ),
     );
     return new Cluster(redis, nodes);

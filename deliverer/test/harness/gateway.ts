@@ -15,7 +15,12 @@ export interface GatewayOptions {
 }
 
 /** Environment for one replica in a given adapter mode, with test-friendly timings. */
-export function gatewayEnv({ name, mode = 'memory', redisUrl, env }: GatewayOptions): Record<string, string> {
+export function gatewayEnv({
+  name,
+  mode = 'memory',
+  redisUrl,
+  env,
+}: GatewayOptions): Record<string, string> {
   return {
     POD_NAME: name,
     HOST: '127.0.0.1',
@@ -36,7 +41,9 @@ export function spawnGateway(name: string, env: Record<string, string>): Managed
   }
   // Keep the parent's environment out: a stray REDIS_URL must not change what a test runs.
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(REDIS_|DELIVERER_|PORT$|POD_NAME$|CORS_|MAX_|PING_|LOG_)/.test(key)),
+    Object.entries(process.env).filter(
+      ([key]) => !/^(REDIS_|DELIVERER_|PORT$|POD_NAME$|CORS_|MAX_|PING_|LOG_)/.test(key),
+    ),
   );
   return new ManagedProcess(name, process.execPath, [GATEWAY_MAIN], { ...clean, ...env });
 }

@@ -89,7 +89,10 @@ export class ManagedProcess {
       const attempt = () => {
         const found = check();
         if (found !== undefined) return done(() => resolve(found));
-        if (!this.alive) return done(() => reject(new Error(`${this.name} exited before ${what}\n${this.describe()}`)));
+        if (!this.alive)
+          return done(() =>
+            reject(new Error(`${this.name} exited before ${what}\n${this.describe()}`)),
+          );
       };
       const timer = setTimeout(
         () => done(() => reject(new Error(`timed out waiting for ${what}\n${this.describe()}`))),

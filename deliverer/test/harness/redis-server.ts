@@ -24,11 +24,16 @@ export class RedisServer {
   /** Starts (again) on the same port, as a restarted Redis would come back. */
   async restart(): Promise<void> {
     this.proc = new ManagedProcess('redis-server', 'redis-server', [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--dir', this.dir,
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
     ]);
     await this.proc.waitForLine(/Ready to accept connections/);
   }
