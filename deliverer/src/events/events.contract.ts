@@ -58,6 +58,12 @@ export interface BroadcastMessage {
   sentAt: number;
 }
 
+/** Sent once on every connect: who serves this socket, and whether its session was recovered. */
+export interface SessionInfo {
+  node: string;
+  recovered: boolean;
+}
+
 export interface ClientToServerEvents {
   input_event: (payload: InputEventPayload, ack: (res: Ack<{ id: string }>) => void) => void;
 }
@@ -65,6 +71,7 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   broadcast_event: (message: BroadcastMessage) => void;
   error_event: (error: ErrorEnvelope) => void;
+  session: (info: SessionInfo) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events yet

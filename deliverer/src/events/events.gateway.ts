@@ -31,6 +31,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },
       'client connected',
     );
+    socket.emit('session', { node: this.config.nodeName, recovered: socket.recovered });
   }
 
   handleDisconnect(socket: DelivererSocket, reason?: string): void {

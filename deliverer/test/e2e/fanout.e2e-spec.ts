@@ -1,6 +1,7 @@
 import { Cluster } from '../harness/cluster.js';
 import {
   type Transport,
+  waitForSession,
   closeAllClients,
   connectClient,
   everyoneReceives,
@@ -66,6 +67,10 @@ describe.each(topologies)('fan-out with the %s adapter and %i replica(s)', (mode
     }
     await everyoneReceives(senders, `from ${senders.length - 1} #4`);
 
+    await Promise.all(senders.map((s) => waitForSession(s)));
+    expect(senders.map((s) => s.sessions)).toEqual(
+      cluster.nodes.map((node) => [{ node: node.name, recovered: false }]),
+    );
     const ids = acks.map((ack) => (ack as { id: string }).id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [i] of senders.entries()) {

@@ -3,11 +3,14 @@ import type {
   BroadcastMessage,
   ClientToServerEvents,
   ServerToClientEvents,
+  SessionInfo,
 } from '../../src/events/events.contract.js';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & {
   /** Every broadcast_event this client received, in order. */
   received: BroadcastMessage[];
+  /** Every session event, one per (re)connect. */
+  sessions: SessionInfo[];
 };
 
 export type Transport = 'websocket' | 'polling';
@@ -27,7 +30,9 @@ export async function connectClient(
     forceNew: true,
   }) as TestClient;
   socket.received = [];
+  socket.sessions = [];
   socket.on('broadcast_event', (message) => socket.received.push(message));
+  socket.on('session', (info) => socket.sessions.push(info));
   opened.add(socket);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -46,31 +51,65 @@ export async function connectClient(
   return socket;
 }
 
-/** Resolves once `check` passes for this client's received broadcasts, re-checking on each one. */
+/** Resolves once `check` passes, re-checking after every `event` the client receives. */
+function waitOn<T>(
+  client: TestClient,
+  event: 'broadcast_event' | 'session',
+  check: () => T | undefined | false,
+  describe: () => string,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const result = check();
+      if (result === undefined || result === false) return;
+      clearTimeout(timer);
+      client.off(event, onEvent);
+      resolve(result);
+    };
+    // Checked after the harness' own listener has recorded the event.
+    const onEvent = () => queueMicrotask(attempt);
+    const timer = setTimeout(() => {
+      client.off(event, onEvent);
+      reject(
+        new Error(
+          `client ${client.id}: no ${event} as expected within ${timeoutMs} ms; ${describe()}`,
+        ),
+      );
+    }, timeoutMs);
+    client.on(event, onEvent);
+    attempt();
+  });
+}
+
+/** Resolves once `check` passes for this client's received broadcasts. */
 export function waitForBroadcast(
   client: TestClient,
   check: (received: BroadcastMessage[]) => boolean,
   timeoutMs = 10_000,
 ): Promise<BroadcastMessage[]> {
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (!check(client.received)) return;
-      clearTimeout(timer);
-      client.off('broadcast_event', onMessage);
-      resolve(client.received);
-    };
-    const onMessage = () => queueMicrotask(attempt);
-    const timer = setTimeout(() => {
-      client.off('broadcast_event', onMessage);
-      reject(
-        new Error(
-          `client ${client.id} did not get the expected broadcasts within ${timeoutMs} ms; got ${JSON.stringify(client.received.map((m) => m.text))}`,
-        ),
-      );
-    }, timeoutMs);
-    client.on('broadcast_event', onMessage);
-    attempt();
-  });
+  return waitOn(
+    client,
+    'broadcast_event',
+    () => check(client.received) && client.received,
+    () => `got ${JSON.stringify(client.received.map((m) => m.text))}`,
+    timeoutMs,
+  );
+}
+
+/** Resolves with the client's session events once it has at least `count` of them. */
+export function waitForSession(
+  client: TestClient,
+  count = 1,
+  timeoutMs = 10_000,
+): Promise<SessionInfo[]> {
+  return waitOn(
+    client,
+    'session',
+    () => client.sessions.length >= count && client.sessions,
+    () => `got ${JSON.stringify(client.sessions)}`,
+    timeoutMs,
+  );
 }
 
 /** Waits until every client has seen a broadcast with this text. */

@@ -12,7 +12,12 @@ export async function eventually(
 ): Promise<number> {
   const started = Date.now();
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - started;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await delay(intervalMs);
   }

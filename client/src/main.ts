@@ -1,0 +1,14 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { createConnection, createSocket } from './realtime/connection';
+import { resolveServerUrl } from './realtime/server-url';
+import { createAppStore, key } from './store';
+import { typedCommit } from './store/mutations';
+import './style.css';
+
+const serverUrl = resolveServerUrl(window.location.search, import.meta.env.VITE_DELIVERER_URL);
+const connection = createConnection(createSocket(serverUrl));
+const store = createAppStore(connection);
+connection.start(typedCommit(store.commit));
+
+createApp(App).use(store, key).mount('#app');

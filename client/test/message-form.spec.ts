@@ -1,0 +1,150 @@
+import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import MessageForm from '../src/components/MessageForm.vue';
+import { createAppStore } from '../src/store';
+import { SEND_TIMEOUT_MESSAGE } from '../src/store/actions';
+import { connectedStore, deferred, fakeTransport, mountWithStore, okAck } from './helpers';
+
+let wrapper: VueWrapper | undefined;
+afterEach(() => wrapper?.unmount());
+
+function mountForm(store = connectedStore()) {
+  // Attached to the document so focus can be observed.
+  wrapper = mountWithStore(MessageForm, store, { attachTo: document.body });
+  return {
+    wrapper,
+    input: wrapper.get<HTMLInputElement>('[data-testid="message-input"]'),
+    button: wrapper.get<HTMLButtonElement>('[data-testid="send-button"]'),
+  };
+}
+
+/**
+ * jsdom has no implicit form submission, so do what a browser does for Enter in a text field:
+ * click the form's default button, which does nothing when that button is disabled.
+ */
+async function pressEnter(input: Omit<DOMWrapper<HTMLInputElement>, 'exists'>) {
+  await input.trigger('keydown', { key: 'Enter' });
+  input.element.form?.querySelector<HTMLButtonElement>('button[type="submit"]')?.click();
+  await flushPromises();
+}
+
+describe('MessageForm', () => {
+  it('sends the trimmed text on Enter, then clears the input and keeps focus', async () => {
+    const transport = fakeTransport();
+    transport.send.mockResolvedValue(okAck('m-1'));
+    const store = connectedStore(transport);
+    const dispatch = vi.spyOn(store, 'dispatch');
+    const { input } = mountForm(store);
+
+    input.element.focus();
+    await input.setValue('  hello there  ');
+    await pressEnter(input);
+
+    expect(dispatch).toHaveBeenCalledWith('send', 'hello there');
+    expect(transport.send).toHaveBeenCalledWith({ text: 'hello there' });
+    expect(input.element.value).toBe('');
+    expect(document.activeElement).toBe(input.element);
+  });
+
+  it('refocuses the input after a click on Send', async () => {
+    const transport = fakeTransport();
+    transport.send.mockResolvedValue(okAck('m-1'));
+    const { input, button } = mountForm(connectedStore(transport));
+
+    await input.setValue('hi');
+    button.element.focus();
+    await button.trigger('click');
+    await flushPromises();
+
+    expect(document.activeElement).toBe(input.element);
+  });
+
+  it('does not send blank text', async () => {
+    const transport = fakeTransport();
+    const { input, button } = mountForm(connectedStore(transport));
+
+    expect(button.element.disabled).toBe(true);
+    await input.setValue('   ');
+    expect(button.element.disabled).toBe(true);
+
+    await pressEnter(input);
+    await wrapper?.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(transport.send).not.toHaveBeenCalled();
+  });
+
+  it("shows the server's error and keeps the text when the ack is an error", async () => {
+    const transport = fakeTransport();
+    transport.send.mockResolvedValue({
+      status: 'error',
+      code: 'invalid_payload',
+      message: 'text must not be empty',
+    });
+    const { wrapper, input } = mountForm(connectedStore(transport));
+
+    await input.setValue('hello');
+    await pressEnter(input);
+
+    const error = wrapper.get('[data-testid="send-error"]');
+    expect(error.attributes('role')).toBe('alert');
+    expect(error.text()).toBe('text must not be empty');
+    expect(input.element.value).toBe('hello');
+    expect(input.attributes('aria-invalid')).toBe('true');
+    expect(input.attributes('aria-describedby')).toBe(error.attributes('id'));
+  });
+
+  it('explains a timeout', async () => {
+    const transport = fakeTransport();
+    transport.send.mockRejectedValue(new Error('operation has timed out'));
+    const { wrapper, input } = mountForm(connectedStore(transport));
+
+    await input.setValue('hello');
+    await pressEnter(input);
+
+    expect(wrapper.get('[data-testid="send-error"]').text()).toBe(SEND_TIMEOUT_MESSAGE);
+    expect(input.element.value).toBe('hello');
+  });
+
+  it('keeps text typed while the ack was in flight', async () => {
+    const transport = fakeTransport();
+    const ack = deferred<ReturnType<typeof okAck>>();
+    transport.send.mockReturnValue(ack.promise);
+    const { input, button } = mountForm(connectedStore(transport));
+
+    await input.setValue('first');
+    await pressEnter(input);
+    expect(button.element.disabled).toBe(true);
+
+    await input.setValue('second');
+    ack.resolve(okAck('m-1'));
+    await flushPromises();
+
+    expect(input.element.value).toBe('second');
+    expect(button.element.disabled).toBe(false);
+  });
+
+  it('disables Send while not connected', async () => {
+    const store = createAppStore(fakeTransport());
+    const { input, button } = mountForm(store);
+
+    await input.setValue('hello');
+    expect(button.element.disabled).toBe(true);
+
+    store.commit('connected', 'someSocketId00000001');
+    await flushPromises();
+    expect(button.element.disabled).toBe(false);
+
+    store.commit('disconnected', false);
+    await flushPromises();
+    expect(button.element.disabled).toBe(true);
+  });
+
+  it('labels the input and limits its length', () => {
+    const { wrapper, input } = mountForm();
+
+    const label = wrapper.get(`label[for="${input.attributes('id')}"]`);
+    expect(label.text()).toBe('Message');
+    expect(input.attributes('maxlength')).toBe('2000');
+  });
+});

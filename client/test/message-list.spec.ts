@@ -1,0 +1,84 @@
+import { flushPromises } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import MessageList from '../src/components/MessageList.vue';
+import {
+  OTHER_SOCKET_ID,
+  OWN_SOCKET_ID,
+  connectedStore,
+  makeMessage,
+  mountWithStore,
+} from './helpers';
+
+describe('MessageList', () => {
+  it('shows the empty state in a polite live log when there are no messages', () => {
+    const wrapper = mountWithStore(MessageList, connectedStore());
+
+    const list = wrapper.get('[data-testid="message-list"]');
+    expect(list.attributes()).toMatchObject({ role: 'log', 'aria-live': 'polite' });
+    expect(wrapper.get('[data-testid="empty-state"]').text()).toBe('No messages yet — say hello');
+    expect(wrapper.findAll('[data-testid="message-item"]')).toHaveLength(0);
+  });
+
+  it('lists messages oldest first and marks only our own', async () => {
+    const store = connectedStore();
+    const wrapper = mountWithStore(MessageList, store);
+
+    store.commit('broadcastReceived', makeMessage({ text: 'from them', sender: OTHER_SOCKET_ID }));
+    store.commit('broadcastReceived', makeMessage({ text: 'from us', sender: OWN_SOCKET_ID }));
+    await flushPromises();
+
+    expect(wrapper.find('[data-testid="empty-state"]').exists()).toBe(false);
+    const items = wrapper.findAll('[data-testid="message-item"]');
+    expect(items.map((item) => item.get('[data-testid="message-text"]').text())).toEqual([
+      'from them',
+      'from us',
+    ]);
+    expect(items.map((item) => item.attributes('data-own'))).toEqual(['false', 'true']);
+    expect(items[0]?.find('[data-testid="own-label"]').exists()).toBe(false);
+    expect(items[1]?.get('[data-testid="own-label"]').text()).toBe('you');
+  });
+
+  it('shows the short sender id, the node and the local time', () => {
+    const store = connectedStore();
+    store.commit(
+      'broadcastReceived',
+      makeMessage({ node: 'node-b', sentAt: new Date(2024, 5, 7, 8, 9, 10).getTime() }),
+    );
+    const wrapper = mountWithStore(MessageList, store);
+
+    const item = wrapper.get('[data-testid="message-item"]');
+    expect(item.get('[data-testid="message-sender"]').text()).toBe(OTHER_SOCKET_ID.slice(0, 6));
+    expect(item.get('[data-testid="message-node"]').text()).toBe('node-b');
+    expect(item.get('time').text()).toBe('08:09:10');
+  });
+
+  it.each(['<img src=x onerror=alert(1)>', '<b>bold</b>'])(
+    'renders %s as literal text',
+    async (text) => {
+      const store = connectedStore();
+      const wrapper = mountWithStore(MessageList, store);
+
+      store.commit('broadcastReceived', makeMessage({ text }));
+      await flushPromises();
+
+      const rendered = wrapper.get('[data-testid="message-text"]');
+      expect(rendered.element.textContent).toBe(text);
+      expect(wrapper.find('img').exists()).toBe(false);
+      expect(wrapper.find('b').exists()).toBe(false);
+      expect(rendered.element.children).toHaveLength(0);
+    },
+  );
+
+  it('scrolls to the bottom when a message arrives', async () => {
+    const store = connectedStore();
+    const wrapper = mountWithStore(MessageList, store);
+    const list = wrapper.get('[data-testid="message-list"]').element;
+    // jsdom has no layout, so give the log a height to scroll to.
+    Object.defineProperty(list, 'scrollHeight', { configurable: true, value: 1234 });
+
+    store.commit('broadcastReceived', makeMessage());
+    await flushPromises();
+
+    expect(list.scrollTop).toBe(1234);
+  });
+});
