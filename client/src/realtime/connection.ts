@@ -63,37 +63,37 @@ export function createConnection(socket: AppSocket): Connection {
 export function bindSocket(socket: AppSocket, commit: TypedCommit): () => void {
   // socket.active is false when socket.io will not retry by itself: the server disconnected us,
   // refused the handshake, or we called disconnect().
-  const onConnect = () => {
-    if (socket.id) commit('connected', socket.id);
+  const socketListeners: Partial<ServerToClientEvents> &
+    Record<string, (...args: never[]) => void> = {
+    connect: () => {
+      if (socket.id) commit('connected', socket.id);
+    },
+    disconnect: () => commit('disconnected', socket.active),
+    connect_error: (error: Error) =>
+      commit('connectFailed', { message: error.message, willReconnect: socket.active }),
+    broadcast_event: (message) => commit('broadcastReceived', message),
+    error_event: (error) => commit('serverErrorReceived', error),
+    session: (session) => commit('sessionStarted', session),
   };
-  const onDisconnect = () => commit('disconnected', socket.active);
-  const onConnectError = (error: Error) =>
-    commit('connectFailed', { message: error.message, willReconnect: socket.active });
-  const onReconnectAttempt = (attempt: number) => commit('reconnectAttempt', attempt);
-  const onReconnect = () => commit('reconnected');
-  const onBroadcast: ServerToClientEvents['broadcast_event'] = (message) =>
-    commit('broadcastReceived', message);
-  const onServerError: ServerToClientEvents['error_event'] = (error) =>
-    commit('serverErrorReceived', error);
-  const onSession: ServerToClientEvents['session'] = (session) => commit('sessionStarted', session);
+  const managerListeners: Record<string, (...args: never[]) => void> = {
+    reconnect_attempt: (attempt: number) => commit('reconnectAttempt', attempt),
+    reconnect: () => commit('reconnected'),
+  };
 
-  socket.on('connect', onConnect);
-  socket.on('disconnect', onDisconnect);
-  socket.on('connect_error', onConnectError);
-  socket.io.on('reconnect_attempt', onReconnectAttempt);
-  socket.io.on('reconnect', onReconnect);
-  socket.on('broadcast_event', onBroadcast);
-  socket.on('error_event', onServerError);
-  socket.on('session', onSession);
-
+  // The maps are keyed by event name; socket.io's per-event typings cannot follow a loop.
+  const untyped = {
+    socket: socket as unknown as Emitter,
+    manager: socket.io as unknown as Emitter,
+  };
+  for (const [event, fn] of Object.entries(socketListeners)) untyped.socket.on(event, fn);
+  for (const [event, fn] of Object.entries(managerListeners)) untyped.manager.on(event, fn);
   return () => {
-    socket.off('connect', onConnect);
-    socket.off('disconnect', onDisconnect);
-    socket.off('connect_error', onConnectError);
-    socket.io.off('reconnect_attempt', onReconnectAttempt);
-    socket.io.off('reconnect', onReconnect);
-    socket.off('broadcast_event', onBroadcast);
-    socket.off('error_event', onServerError);
-    socket.off('session', onSession);
+    for (const [event, fn] of Object.entries(socketListeners)) untyped.socket.off(event, fn);
+    for (const [event, fn] of Object.entries(managerListeners)) untyped.manager.off(event, fn);
   };
+}
+
+interface Emitter {
+  on(event: string, fn: (...args: never[]) => void): unknown;
+  off(event: string, fn: (...args: never[]) => void): unknown;
 }
