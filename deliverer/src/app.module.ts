@@ -3,9 +3,10 @@ import { ConfigModule } from './config/config.module.js';
 import { EventsModule } from './events/events.module.js';
 import { FanoutModule } from './fanout/fanout.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 
 @Module({
-  imports: [ConfigModule, LoggingModule, FanoutModule, HealthModule, EventsModule],
+  imports: [ConfigModule, LoggingModule, FanoutModule, HealthModule, EventsModule, LifecycleModule],
 })
 export class AppModule {}

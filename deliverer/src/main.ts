@@ -4,10 +4,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { installProcessGuards } from './app/process-guards.js';
 import { serveClient } from './app/serve-client.js';
+import { drainOnSignals } from './app/shutdown.js';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './config/app.config.js';
 import { ConfigError } from './config/env.parsers.js';
-import { FanoutStatus } from './fanout/fanout.status.js';
 import { RedisBootError } from './fanout/redis-clients.js';
 import { RedisIoAdapter } from './fanout/redis-io.adapter.js';
 
@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(logger);
   installProcessGuards(logger);
 
-  const adapter = new RedisIoAdapter(app, config, app.get(FanoutStatus));
+  const adapter = new RedisIoAdapter(app, config);
   try {
     await adapter.connect();
   } catch (err) {
@@ -27,7 +27,9 @@ async function bootstrap(): Promise<void> {
   }
   app.useWebSocketAdapter(adapter);
   serveClient(app, config, logger);
-  app.enableShutdownHooks();
+  await app.init();
+  await adapter.ready();
+  drainOnSignals(app, config, logger);
   await app.listen(config.port, config.host);
   logger.log({ port: config.port, adapter: config.adapter }, 'deliverer listening', 'Bootstrap');
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Env, bool, int, list, oneOf, optionalUrl, text } from './env.parsers.js';
+import { TOPOLOGY } from './topology.js';
 
 export const ADAPTERS = ['memory', 'redis', 'redis-streams'] as const;
 export type AdapterKind = (typeof ADAPTERS)[number];
@@ -34,6 +35,12 @@ export abstract class AppConfig {
   declare readonly pingTimeoutMs: number;
   declare readonly logLevel: (typeof LOG_LEVELS)[number];
   declare readonly logFormat: 'json' | 'pretty';
+  /** Connection State Recovery window (redis-streams only). */
+  declare readonly recoveryWindowMs: number;
+  /** After SIGTERM: serve while the load balancer drops this replica. */
+  declare readonly drainDelayMs: number;
+  /** Then spread the disconnects of local sockets over this window. */
+  declare readonly drainWindowMs: number;
   declare readonly clientDir: string;
 }
 
@@ -55,7 +62,7 @@ export function parseConfig(env: Env): AppConfig {
     fallback: 25_000,
   });
   return {
-    port: int(env, 'PORT', { min: 0, max: 65_535, fallback: 3000 }),
+    port: int(env, 'PORT', { min: 0, max: 65_535, fallback: TOPOLOGY.port }),
     host: text(env, 'HOST', {
       pattern: /^[\w.:-]+$/,
       accepts: 'a host name or IP address',
@@ -92,6 +99,17 @@ export function parseConfig(env: Env): AppConfig {
     pingTimeoutMs: int(env, 'PING_TIMEOUT_MS', { min: 1000, max: 600_000, fallback: 20_000 }),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    recoveryWindowMs: int(env, 'RECOVERY_WINDOW_MS', {
+      min: 1000,
+      max: 86_400_000,
+      fallback: TOPOLOGY.recoveryWindowMs,
+    }),
+    drainDelayMs: int(env, 'DRAIN_DELAY_MS', { min: 0, max: 600_000, fallback: TOPOLOGY.drainDelayMs }),
+    drainWindowMs: int(env, 'DRAIN_WINDOW_MS', {
+      min: 0,
+      max: 600_000,
+      fallback: TOPOLOGY.drainWindowMs,
+    }),
     clientDir: text(env, 'CLIENT_DIR', {
       pattern: /^.+$/,
       accepts: 'a directory path',

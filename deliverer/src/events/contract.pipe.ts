@@ -2,7 +2,7 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { AppConfig } from '../config/app.config.js';
 import { DelivererError } from './deliverer.error.js';
-import { inputEventSchema } from './events.contract.js';
+import { inputEventSchema, setProfileSchema } from './events.contract.js';
 
 /** Checks one event's payload against its schema from the contract, at the edge. */
 export class ContractPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
@@ -23,5 +23,12 @@ export class ContractPipe<S extends z.ZodType> implements PipeTransform<unknown,
 export class InputEventPipe extends ContractPipe<ReturnType<typeof inputEventSchema>> {
   constructor(config: AppConfig) {
     super(inputEventSchema(config.maxTextLength));
+  }
+}
+
+@Injectable()
+export class SetProfilePipe extends ContractPipe<typeof setProfileSchema> {
+  constructor() {
+    super(setProfileSchema);
   }
 }

@@ -8,6 +8,13 @@ import { z } from 'zod';
 
 /** Every error a client can see, whether as an ack or as an `error_event`. */
 export const ERROR_CODES = ['invalid_payload', 'internal_error'] as const;
+
+/** Display names: visible characters and spaces, no control or format characters. */
+const DISPLAY_NAME = /^[^\p{C}]+$/u;
+export const MAX_NAME_LENGTH = 40;
+
+/** Client-chosen idempotency key of a send: high-entropy, e.g. a UUID. */
+const CLIENT_MSG_ID = /^[\w-]{16,64}$/;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorEnvelope {
@@ -33,6 +40,10 @@ export const inputEventSchema = (maxTextLength: number) =>
           .trim()
           .min(1, { error: 'text must not be empty' })
           .max(maxTextLength, { error: `text must be at most ${maxTextLength} characters` }),
+        clientMsgId: z
+          .string({ error: 'clientMsgId must be a string' })
+          .regex(CLIENT_MSG_ID, { error: 'clientMsgId must be 16 to 64 letters, digits, - or _' })
+          .optional(),
       },
       {
         error: (issue) =>
@@ -43,8 +54,30 @@ export const inputEventSchema = (maxTextLength: number) =>
     ),
   );
 
-export type InputEventPayload = string | { text: string };
+export type InputEventPayload = string | { text: string; clientMsgId?: string };
 export type InputEvent = z.output<ReturnType<typeof inputEventSchema>>;
+
+export const setProfileSchema = z.strictObject(
+  {
+    name: z
+      .string({
+        error: (issue) => (issue.input === undefined ? 'name is required' : 'name must be a string'),
+      })
+      .trim()
+      .min(1, { error: 'name must not be empty' })
+      .max(MAX_NAME_LENGTH, { error: `name must be at most ${MAX_NAME_LENGTH} characters` })
+      .regex(DISPLAY_NAME, { error: 'name must not contain control characters' }),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
+        : 'payload must be an object { name: string }',
+  },
+);
+
+export type SetProfilePayload = z.input<typeof setProfileSchema>;
+export type SetProfile = z.output<typeof setProfileSchema>;
 
 export interface BroadcastMessage {
   /** Unique across replicas. */
@@ -52,6 +85,8 @@ export interface BroadcastMessage {
   text: string;
   /** The sender's socket id. */
   sender: string;
+  /** The sender's display name, when it set one with `set_profile`. */
+  senderName?: string;
   /** The replica that accepted the message. */
   node: string;
   /** Epoch milliseconds. */
@@ -62,10 +97,13 @@ export interface BroadcastMessage {
 export interface SessionInfo {
   node: string;
   recovered: boolean;
+  /** The display name kept in the session, if any. */
+  name?: string;
 }
 
 export interface ClientToServerEvents {
   input_event: (payload: InputEventPayload, ack: (res: Ack<{ id: string }>) => void) => void;
+  set_profile: (payload: SetProfilePayload, ack: (res: Ack<{ name: string }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -77,7 +115,10 @@ export interface ServerToClientEvents {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events yet
 export interface InterServerEvents {}
 
+/** Per-socket state; Connection State Recovery carries it to whichever replica restores the session. */
 export interface SocketData {
-  /** The replica that accepted the connection. */
+  /** The replica serving the socket now. */
   node: string;
+  /** Display name from `set_profile`. */
+  name?: string;
 }

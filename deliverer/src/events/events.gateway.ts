@@ -10,9 +10,10 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { AppConfig } from '../config/app.config.js';
-import { InputEventPipe } from './contract.pipe.js';
-import type { Ack, BroadcastMessage, InputEvent } from './events.contract.js';
+import { InputEventPipe, SetProfilePipe } from './contract.pipe.js';
+import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
+import { SendDedupe } from './send-dedupe.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 
 @UseFilters(WsErrorFilter)
@@ -23,7 +24,10 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer()
   private readonly server: DelivererServer;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dedupe: SendDedupe,
+  ) {}
 
   handleConnection(socket: DelivererSocket): void {
     socket.data.node = this.config.nodeName;
@@ -31,7 +35,14 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },
       'client connected',
     );
-    socket.emit('session', { node: this.config.nodeName, recovered: socket.recovered });
+    // Sent as a broadcast to the socket's own room, not socket.emit, so that it goes through the
+    // adapter and carries a stream offset: a client that receives nothing else still has an
+    // offset to recover from when its replica drains (socket.io#4888).
+    this.server.to(socket.id).emit('session', {
+      node: this.config.nodeName,
+      recovered: socket.recovered,
+      ...(socket.data.name !== undefined && { name: socket.data.name }),
+    });
   }
 
   handleDisconnect(socket: DelivererSocket, reason?: string): void {
@@ -42,18 +53,32 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage('input_event')
-  onInput(
+  async onInput(
     @ConnectedSocket() socket: DelivererSocket,
     @MessageBody(InputEventPipe) input: InputEvent,
-  ): Ack<{ id: string }> {
+  ): Promise<Ack<{ id: string }>> {
     const message: BroadcastMessage = {
       id: randomUUID(),
       text: input.text,
       sender: socket.id,
+      ...(socket.data.name !== undefined && { senderName: socket.data.name }),
       node: this.config.nodeName,
       sentAt: Date.now(),
     };
+    if (input.clientMsgId) {
+      const original = await this.dedupe.claim(input.clientMsgId, message.id);
+      if (original) return { status: 'ok', id: original };
+    }
     this.server.emit('broadcast_event', message);
     return { status: 'ok', id: message.id };
+  }
+
+  @SubscribeMessage('set_profile')
+  onSetProfile(
+    @ConnectedSocket() socket: DelivererSocket,
+    @MessageBody(SetProfilePipe) profile: SetProfile,
+  ): Ack<{ name: string }> {
+    socket.data.name = profile.name;
+    return { status: 'ok', name: profile.name };
   }
 }

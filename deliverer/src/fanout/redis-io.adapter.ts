@@ -4,13 +4,16 @@ import {
   createAdapter as createPubSubAdapter,
   createShardedAdapter,
 } from '@socket.io/redis-adapter';
-import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig, RedisConfig } from '../config/app.config.js';
+import { LifecycleState } from '../lifecycle/lifecycle.state.js';
 import { FanoutStatus } from './fanout.status.js';
+import { handshakeGate } from './handshake-gate.js';
+import { OrderedStreams } from './ordered-streams.adapter.js';
 import { connectWithin, createRedisClient, withDeadline } from './redis-clients.js';
 import { RedisHealthMonitor } from './redis-health.monitor.js';
+import { RedisLink } from './redis-link.js';
 
 const QUIT_DEADLINE_MS = 1000;
 
@@ -24,15 +27,22 @@ type AdapterFactory = NonNullable<ServerOptions['adapter']>;
 export class RedisIoAdapter extends IoAdapter {
   private readonly log = new Logger(RedisIoAdapter.name);
   private readonly clients: Redis[] = [];
+  private readonly status: FanoutStatus;
+  private readonly lifecycle: LifecycleState;
+  private readonly link: RedisLink;
   private adapterFactory?: AdapterFactory;
+  private ordered?: OrderedStreams;
   private monitor?: RedisHealthMonitor;
+  private server?: Server;
 
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
-    private readonly status: FanoutStatus,
   ) {
     super(app);
+    this.status = app.get(FanoutStatus);
+    this.lifecycle = app.get(LifecycleState);
+    this.link = app.get(RedisLink);
   }
 
   /** Connects to Redis when the configured backend needs it; throws RedisBootError on timeout. */
@@ -49,19 +59,8 @@ export class RedisIoAdapter extends IoAdapter {
       this.disconnectAll();
       throw err;
     }
-    this.adapterFactory = sub
-      ? redis.sharded
-        ? createShardedAdapter(pub, sub, {
-            channelPrefix: redis.keyPrefix,
-            subscriptionMode: 'dynamic',
-          })
-        : createPubSubAdapter(pub, sub, { key: redis.keyPrefix })
-      : createStreamsAdapter(pub, {
-          streamName: `${redis.keyPrefix}:stream`,
-          channelPrefix: redis.keyPrefix,
-          sessionKeyPrefix: `${redis.keyPrefix}:session:`,
-          blockTimeInMs: redis.streamsBlockMs,
-        });
+    this.adapterFactory = sub ? this.pubSubFactory(redis, pub, sub) : this.streamsFactory(redis, pub);
+    this.link.attach(pub, redis.keyPrefix);
     this.monitor = new RedisHealthMonitor(this.clients, this.status);
     this.monitor.start();
     this.log.log(
@@ -86,12 +85,28 @@ export class RedisIoAdapter extends IoAdapter {
       pingTimeout: config.pingTimeoutMs,
       // Off so broadcasts go out as one pre-encoded frame shared by every socket.
       perMessageDeflate: false,
+      // Only the streams adapter persists sessions where another replica can restore them.
+      ...(config.adapter === 'redis-streams' && {
+        connectionStateRecovery: {
+          maxDisconnectionDuration: config.recoveryWindowMs,
+          skipMiddlewares: true,
+        },
+      }),
     } satisfies Partial<ServerOptions> as ServerOptions);
     if (this.adapterFactory) server.adapter(this.adapterFactory);
+    server.engine.use(handshakeGate(this.lifecycle));
+    this.server = server;
     return server;
   }
 
+  /** Resolves when the server can take connections: with redis-streams, once its reader runs. */
+  async ready(): Promise<void> {
+    if (!this.ordered || !this.server) return;
+    await this.ordered.ready(this.server.of('/').adapter, this.config.redis!.connectTimeoutMs);
+  }
+
   override async dispose(): Promise<void> {
+    this.ordered?.close();
     this.monitor?.stop();
     await Promise.all(
       this.clients.map((client) =>
@@ -101,6 +116,22 @@ export class RedisIoAdapter extends IoAdapter {
         ),
       ),
     );
+  }
+
+  private pubSubFactory(redis: RedisConfig, pub: Redis, sub: Redis): AdapterFactory {
+    return redis.sharded
+      ? createShardedAdapter(pub, sub, { channelPrefix: redis.keyPrefix, subscriptionMode: 'dynamic' })
+      : createPubSubAdapter(pub, sub, { key: redis.keyPrefix });
+  }
+
+  private streamsFactory(redis: RedisConfig, client: Redis): AdapterFactory {
+    this.ordered = new OrderedStreams(client, {
+      streamName: `${redis.keyPrefix}:stream`,
+      channelPrefix: redis.keyPrefix,
+      sessionKeyPrefix: `${redis.keyPrefix}:session:`,
+      blockTimeInMs: redis.streamsBlockMs,
+    });
+    return this.ordered.factory as AdapterFactory;
   }
 
   private open(redis: RedisConfig, role: string): Redis {

@@ -30,8 +30,8 @@ describe.each(topologies)('fan-out with the %s adapter and %i replica(s)', (mode
     async (transport) => {
       const clients = await Promise.all(
         cluster.nodes.flatMap((node) => [
-          connectClient(node.url, transport),
-          connectClient(node.url, transport),
+          connectClient(node.url, { transport }),
+          connectClient(node.url, { transport }),
         ]),
       );
       const sender = clients[0]!;

@@ -42,9 +42,9 @@ function keepSending(client: TestClient, prefix: string, everyMs: number) {
 
 const scenarios: [AdapterMode, Fault, number][] = [
   ['redis', 'stop', 30_000],
-  ['redis', 'freeze', 10_000],
-  ['redis-streams', 'stop', 10_000],
-  ['redis-streams', 'freeze', 10_000],
+  ['redis', 'freeze', 5000],
+  ['redis-streams', 'stop', 5000],
+  ['redis-streams', 'freeze', 5000],
 ];
 
 describe.each(scenarios)(

@@ -17,22 +17,38 @@ export type Transport = 'websocket' | 'polling';
 
 const opened = new Set<TestClient>();
 
+export interface ClientOptions {
+  transport?: Transport;
+  /** Reconnect after a drop, to this URL: what a load balancer does when a replica goes away. */
+  failoverTo?: string;
+  /** Source address on loopback, so nginx's `hash $remote_addr` spreads clients. */
+  localAddress?: string;
+  timeoutMs?: number;
+}
+
 /** Connects a socket.io-client on one transport and resolves once it is connected. */
-export async function connectClient(
-  url: string,
-  transport: Transport = 'websocket',
-  timeoutMs = 10_000,
-): Promise<TestClient> {
+export async function connectClient(url: string, options: ClientOptions = {}): Promise<TestClient> {
+  const { transport = 'websocket', failoverTo, localAddress, timeoutMs = 10_000 } = options;
   const socket = io(url, {
     transports: [transport],
     upgrade: false,
-    reconnection: false,
     forceNew: true,
+    reconnection: failoverTo !== undefined,
+    // Short, jittered backoff keeps failover tests quick without synchronised reconnects.
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 1000,
+    randomizationFactor: 0.5,
+    ...(localAddress && { localAddress }),
   }) as TestClient;
   socket.received = [];
   socket.sessions = [];
   socket.on('broadcast_event', (message) => socket.received.push(message));
   socket.on('session', (info) => socket.sessions.push(info));
+  if (failoverTo !== undefined) {
+    socket.on('disconnect', () => {
+      (socket.io as unknown as { uri: string }).uri = failoverTo;
+    });
+  }
   opened.add(socket);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -44,6 +60,7 @@ export async function connectClient(
       resolve();
     });
     socket.once('connect_error', (err) => {
+      if (socket.active) return;
       clearTimeout(timer);
       reject(err);
     });

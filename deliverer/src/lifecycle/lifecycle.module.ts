@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { DrainGateway } from './drain.gateway.js';
+
+@Module({
+  providers: [DrainGateway],
+})
+export class LifecycleModule {}
