@@ -8,7 +8,11 @@ import { drainBudgetMs } from '../config/topology.js';
  * the signal after closing and so never exits 0. A second signal, or overrunning the drain budget,
  * exits at once with 1.
  */
-export function drainOnSignals(app: INestApplication, config: AppConfig, logger: LoggerService): void {
+export function drainOnSignals(
+  app: INestApplication,
+  config: AppConfig,
+  logger: LoggerService,
+): void {
   let draining = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) {

@@ -104,7 +104,11 @@ export function parseConfig(env: Env): AppConfig {
       max: 86_400_000,
       fallback: TOPOLOGY.recoveryWindowMs,
     }),
-    drainDelayMs: int(env, 'DRAIN_DELAY_MS', { min: 0, max: 600_000, fallback: TOPOLOGY.drainDelayMs }),
+    drainDelayMs: int(env, 'DRAIN_DELAY_MS', {
+      min: 0,
+      max: 600_000,
+      fallback: TOPOLOGY.drainDelayMs,
+    }),
     drainWindowMs: int(env, 'DRAIN_WINDOW_MS', {
       min: 0,
       max: 600_000,

@@ -61,7 +61,8 @@ export const setProfileSchema = z.strictObject(
   {
     name: z
       .string({
-        error: (issue) => (issue.input === undefined ? 'name is required' : 'name must be a string'),
+        error: (issue) =>
+          issue.input === undefined ? 'name is required' : 'name must be a string',
       })
       .trim()
       .min(1, { error: 'name must not be empty' })

@@ -11,7 +11,10 @@ const RETRY_AFTER_S = 1;
 export function handshakeGate(lifecycle: LifecycleState) {
   return (req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void): void => {
     if (!lifecycle.draining || /[?&]sid=/.test(req.url ?? '')) return next();
-    const body = JSON.stringify({ code: 'draining', message: 'this replica is shutting down; retry' });
+    const body = JSON.stringify({
+      code: 'draining',
+      message: 'this replica is shutting down; retry',
+    });
     if (req.headers.upgrade) {
       // Engine.IO hands upgrades a stand-in response that cannot write a status line.
       req.socket.end(
@@ -20,7 +23,10 @@ export function handshakeGate(lifecycle: LifecycleState) {
       );
       return;
     }
-    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': String(RETRY_AFTER_S) });
+    res.writeHead(503, {
+      'Content-Type': 'application/json',
+      'Retry-After': String(RETRY_AFTER_S),
+    });
     res.end(body);
   };
 }

@@ -132,7 +132,8 @@ export class OrderedStreams {
   }
 
   private advance(offset: string): void {
-    if (this.cursor === undefined || compareStreamIds(offset, this.cursor) > 0) this.cursor = offset;
+    if (this.cursor === undefined || compareStreamIds(offset, this.cursor) > 0)
+      this.cursor = offset;
     for (const waiter of [...this.waiters]) waiter();
   }
 
@@ -141,7 +142,9 @@ export class OrderedStreams {
     const { streamName, sessionKeyPrefix } = this.options;
     const sessionKey = sessionKeyPrefix + pid;
     const [[, raw], anchor] = await Promise.all([
-      this.redis.multi().get(sessionKey).del(sessionKey).exec() as Promise<[[Error | null, string | null]]>,
+      this.redis.multi().get(sessionKey).del(sessionKey).exec() as Promise<
+        [[Error | null, string | null]]
+      >,
       this.redis.xrange(streamName, offset, offset),
     ]).then(([results, range]) => [results[0], range] as const);
     // A trimmed offset means packets are gone: a partial restore would hide the gap.
@@ -203,13 +206,15 @@ function missedPacket(
   entry: Record<string, string>,
   id: string,
 ): unknown[] | undefined {
-  if (entry.nsp !== adapter.nsp.name || entry.type !== String(MessageType.BROADCAST) || !entry.data) {
+  if (
+    entry.nsp !== adapter.nsp.name ||
+    entry.type !== String(MessageType.BROADCAST) ||
+    !entry.data
+  ) {
     return undefined;
   }
   const data = (
-    entry.data.startsWith('{')
-      ? JSON.parse(entry.data)
-      : decode(Buffer.from(entry.data, 'base64'))
+    entry.data.startsWith('{') ? JSON.parse(entry.data) : decode(Buffer.from(entry.data, 'base64'))
   ) as NonNullable<ClusterMessage['data']>;
   if (data.requestId !== undefined) return undefined;
   const { packet, opts } = data;

@@ -59,7 +59,9 @@ export class RedisIoAdapter extends IoAdapter {
       this.disconnectAll();
       throw err;
     }
-    this.adapterFactory = sub ? this.pubSubFactory(redis, pub, sub) : this.streamsFactory(redis, pub);
+    this.adapterFactory = sub
+      ? this.pubSubFactory(redis, pub, sub)
+      : this.streamsFactory(redis, pub);
     this.link.attach(pub, redis.keyPrefix);
     this.monitor = new RedisHealthMonitor(this.clients, this.status);
     this.monitor.start();
@@ -120,7 +122,10 @@ export class RedisIoAdapter extends IoAdapter {
 
   private pubSubFactory(redis: RedisConfig, pub: Redis, sub: Redis): AdapterFactory {
     return redis.sharded
-      ? createShardedAdapter(pub, sub, { channelPrefix: redis.keyPrefix, subscriptionMode: 'dynamic' })
+      ? createShardedAdapter(pub, sub, {
+          channelPrefix: redis.keyPrefix,
+          subscriptionMode: 'dynamic',
+        })
       : createPubSubAdapter(pub, sub, { key: redis.keyPrefix });
   }
 
