@@ -3,11 +3,18 @@ import App from '../src/App.vue';
 import { connectedStore, mountWithStore } from './helpers';
 
 describe('App', () => {
-  it('puts the name, the connection badge, the log and the form on one page', () => {
+  it('puts the name, the connection badge, the profile, the log and the form on one page', () => {
     const wrapper = mountWithStore(App, connectedStore());
 
     expect(wrapper.get('h1').text()).toBe('deliverer');
-    for (const testId of ['connection-badge', 'message-list', 'message-input', 'send-button']) {
+    for (const testId of [
+      'connection-badge',
+      'name-input',
+      'name-save',
+      'message-list',
+      'message-input',
+      'send-button',
+    ]) {
       expect(wrapper.find(`[data-testid="${testId}"]`).exists()).toBe(true);
     }
   });

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { SEND_TIMEOUT_MS, createConnection } from '../src/realtime/connection';
+import {
+  ACK_TIMEOUT_MS,
+  PROFILE_TIMEOUT_MS,
+  SEND_RETRIES,
+  SOCKET_OPTIONS,
+  createConnection,
+} from '../src/realtime/connection';
+import { ConnectionClosedError } from '../src/realtime/transport';
 import { createAppStore } from '../src/store';
+import { SEND_CLOSED_MESSAGE } from '../src/store/actions';
 import { typedCommit } from '../src/store/mutations';
 import { createFakeSocket } from './fake-socket';
-import { OWN_SOCKET_ID, makeMessage } from './helpers';
+import { CLIENT_MSG_ID, OWN_SOCKET_ID, deferred, makeMessage, nameAck, okAck } from './helpers';
 
 function setup() {
   const { fake, socket } = createFakeSocket();
@@ -72,13 +80,119 @@ describe('connection', () => {
     expect(store.state.serverError).toEqual(error);
   });
 
-  it('sends input_event with an ack and a timeout', async () => {
-    const { fake, connection } = setup();
-    fake.emitWithAck.mockResolvedValue({ status: 'ok', id: 'm-1' });
+  it("relies on socket.io's retries and ack timeout for every emit with an ack", () => {
+    expect(SOCKET_OPTIONS).toMatchObject({ retries: SEND_RETRIES, ackTimeout: ACK_TIMEOUT_MS });
+    expect(SEND_RETRIES).toBeGreaterThan(0);
+  });
 
-    await expect(connection.send({ text: 'hi' })).resolves.toEqual({ status: 'ok', id: 'm-1' });
-    expect(fake.timeout).toHaveBeenCalledWith(SEND_TIMEOUT_MS);
-    expect(fake.emitWithAck).toHaveBeenCalledWith('input_event', { text: 'hi' });
+  it('sends input_event with its clientMsgId and no per-call timeout, so socket.io queues it', async () => {
+    const { fake, connection } = setup();
+    fake.emitWithAck.mockResolvedValue(okAck('m-1'));
+    const payload = { text: 'hi', clientMsgId: 'c0ffee00-0000-4000-8000-000000000001' };
+
+    await expect(connection.send(payload)).resolves.toEqual(okAck('m-1'));
+    expect(fake.emitWithAck).toHaveBeenCalledWith('input_event', payload);
+    expect(fake.timeout).not.toHaveBeenCalled();
+  });
+
+  it('gives each message dispatched through the store a new clientMsgId', async () => {
+    const { fake, store } = setup();
+    fake.id = OWN_SOCKET_ID;
+    fake.fire('connect');
+    fake.emitWithAck.mockResolvedValueOnce(okAck('m-1')).mockResolvedValueOnce(okAck('m-2'));
+
+    await store.dispatch('send', 'same');
+    await store.dispatch('send', 'same');
+
+    const payloads = fake.emitWithAck.mock.calls.map(([, payload]) => payload);
+    expect(payloads).toEqual([
+      { text: 'same', clientMsgId: expect.stringMatching(CLIENT_MSG_ID) },
+      { text: 'same', clientMsgId: expect.stringMatching(CLIENT_MSG_ID) },
+    ]);
+    expect(payloads[0].clientMsgId).not.toBe(payloads[1].clientMsgId);
+  });
+
+  it('keeps a send made while reconnecting pending until the ack after the reconnect', async () => {
+    const { fake, store } = setup();
+    const ack = deferred<ReturnType<typeof okAck>>();
+    fake.emitWithAck.mockReturnValue(ack.promise);
+    fake.id = OWN_SOCKET_ID;
+    fake.fire('connect');
+    fake.fire('disconnect', 'transport close');
+
+    const sent = store.dispatch('send', 'while away');
+    expect(fake.emitWithAck).toHaveBeenCalledOnce();
+    expect(store.state.lastSend.status).toBe('pending');
+
+    fake.fire('connect');
+    fake.fire('session', { node: 'node-a', recovered: true });
+    expect(store.state.lastSend.status).toBe('pending');
+    ack.resolve(okAck('m-1'));
+
+    await expect(sent).resolves.toBe(true);
+    expect(store.state.lastSend).toEqual({ status: 'ok', id: 'm-1' });
+  });
+
+  it('fails a waiting send when socket.io stops reconnecting', async () => {
+    const { fake, store } = setup();
+    fake.emitWithAck.mockReturnValue(new Promise(() => {}));
+    fake.id = OWN_SOCKET_ID;
+    fake.fire('connect');
+
+    const sent = store.dispatch('send', 'hello');
+    fake.active = false;
+    fake.fire('disconnect', 'io server disconnect');
+
+    await expect(sent).resolves.toBe(false);
+    expect(store.state.lastSend).toMatchObject({ status: 'error', message: SEND_CLOSED_MESSAGE });
+  });
+
+  it('fails waiting requests on stop, and refuses new ones once the socket is inactive', async () => {
+    const { fake, connection } = setup();
+    fake.emitWithAck.mockReturnValue(new Promise(() => {}));
+    const payload = { text: 'hi', clientMsgId: 'c0ffee00-0000-4000-8000-000000000001' };
+
+    const waiting = connection.send(payload);
+    connection.stop();
+    await expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
+
+    fake.active = false;
+    await expect(connection.setProfile({ name: 'Ada' })).rejects.toBeInstanceOf(
+      ConnectionClosedError,
+    );
+    expect(fake.emitWithAck).toHaveBeenCalledOnce();
+  });
+
+  it('sends set_profile with an ack and a timeout', async () => {
+    const { fake, connection } = setup();
+    fake.emitWithAck.mockResolvedValue(nameAck('Ada'));
+
+    await expect(connection.setProfile({ name: 'Ada' })).resolves.toEqual(nameAck('Ada'));
+    expect(fake.timeout).toHaveBeenCalledWith(PROFILE_TIMEOUT_MS);
+    expect(fake.emitWithAck).toHaveBeenCalledWith('set_profile', { name: 'Ada' });
+  });
+
+  it('reports the session outcome of a reconnect, never of the first connect', () => {
+    const { fake, store } = setup();
+    fake.id = OWN_SOCKET_ID;
+
+    fake.fire('connect');
+    fake.fire('session', { node: 'node-a', recovered: false });
+    expect(store.state.connection.sessionOutcome).toBeNull();
+
+    fake.fire('disconnect', 'transport close');
+    fake.fire('connect');
+    fake.fire('session', { node: 'node-b', recovered: true, name: 'Ada' });
+    expect(store.state.connection).toMatchObject({ sessionOutcome: 'recovered', node: 'node-b' });
+    expect(store.state.profile.name).toBe('Ada');
+
+    fake.fire('disconnect', 'transport close');
+    expect(store.state.connection.sessionOutcome).toBeNull();
+    fake.id = 'newSocketId000000003';
+    fake.fire('connect');
+    fake.fire('session', { node: 'node-a', recovered: false });
+    expect(store.state.connection.sessionOutcome).toBe('new');
+    expect(store.state.profile.name).toBeNull();
   });
 
   it('removes every listener and disconnects on stop', () => {

@@ -3,7 +3,7 @@ import { mount, type ComponentMountingOptions } from '@vue/test-utils';
 import { vi } from 'vitest';
 import type { Component } from 'vue';
 import type { Store } from 'vuex';
-import type { InputEventAck, Transport } from '../src/realtime/transport';
+import type { InputEventAck, SetProfileAck, Transport } from '../src/realtime/transport';
 import { createAppStore, key, type State } from '../src/store';
 
 export const OWN_SOCKET_ID = 'ownSocketId000000001';
@@ -24,8 +24,11 @@ export function makeMessage(overrides: Partial<BroadcastMessage> = {}): Broadcas
 }
 
 export function fakeTransport() {
-  return { send: vi.fn<Transport['send']>() };
+  return { send: vi.fn<Transport['send']>(), setProfile: vi.fn<Transport['setProfile']>() };
 }
+
+/** The contract's rule for clientMsgId. */
+export const CLIENT_MSG_ID = /^[\w-]{16,64}$/;
 
 /** A promise the test settles by hand, to observe the store while a send is in flight. */
 export function deferred<T>() {
@@ -39,12 +42,32 @@ export function deferred<T>() {
 }
 
 export const okAck = (id: string): InputEventAck => ({ status: 'ok', id });
+export const nameAck = (name: string): SetProfileAck => ({ status: 'ok', name });
+export const invalidAck = (message: string) =>
+  ({ status: 'error', code: 'invalid_payload', message }) as const;
 
 /** A store that already went through a successful connect as OWN_SOCKET_ID. */
 export function connectedStore(transport: Transport = fakeTransport()): Store<State> {
   const store = createAppStore(transport);
   store.commit('connected', OWN_SOCKET_ID);
   return store;
+}
+
+/** What connection.ts commits when socket.io drops and restores the connection. */
+export function reconnect(
+  store: Store<State>,
+  session: { recovered: boolean; name?: string; socketId?: string },
+) {
+  const socketId = session.socketId ?? (session.recovered ? OWN_SOCKET_ID : 'newSocketId000000003');
+  store.commit('disconnected', true);
+  store.commit('reconnectAttempt', 1);
+  store.commit('reconnected');
+  store.commit('connected', socketId);
+  store.commit('sessionStarted', {
+    node: 'node-b',
+    recovered: session.recovered,
+    ...(session.name !== undefined && { name: session.name }),
+  });
 }
 
 export function mountWithStore<C extends Component>(

@@ -3,7 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import MessageForm from '../src/components/MessageForm.vue';
 import { createAppStore } from '../src/store';
 import { SEND_TIMEOUT_MESSAGE } from '../src/store/actions';
-import { connectedStore, deferred, fakeTransport, mountWithStore, okAck } from './helpers';
+import {
+  CLIENT_MSG_ID,
+  OWN_SOCKET_ID,
+  connectedStore,
+  deferred,
+  fakeTransport,
+  invalidAck,
+  mountWithStore,
+  okAck,
+} from './helpers';
 
 let wrapper: VueWrapper | undefined;
 afterEach(() => wrapper?.unmount());
@@ -41,7 +50,10 @@ describe('MessageForm', () => {
     await pressEnter(input);
 
     expect(dispatch).toHaveBeenCalledWith('send', 'hello there');
-    expect(transport.send).toHaveBeenCalledWith({ text: 'hello there' });
+    expect(transport.send).toHaveBeenCalledWith({
+      text: 'hello there',
+      clientMsgId: expect.stringMatching(CLIENT_MSG_ID),
+    });
     expect(input.element.value).toBe('');
     expect(document.activeElement).toBe(input.element);
   });
@@ -76,11 +88,7 @@ describe('MessageForm', () => {
 
   it("shows the server's error and keeps the text when the ack is an error", async () => {
     const transport = fakeTransport();
-    transport.send.mockResolvedValue({
-      status: 'error',
-      code: 'invalid_payload',
-      message: 'text must not be empty',
-    });
+    transport.send.mockResolvedValue(invalidAck('text must not be empty'));
     const { wrapper, input } = mountForm(connectedStore(transport));
 
     await input.setValue('hello');
@@ -94,7 +102,7 @@ describe('MessageForm', () => {
     expect(input.attributes('aria-describedby')).toBe(error.attributes('id'));
   });
 
-  it('explains a timeout', async () => {
+  it('explains a send that failed after every retry, and keeps the text', async () => {
     const transport = fakeTransport();
     transport.send.mockRejectedValue(new Error('operation has timed out'));
     const { wrapper, input } = mountForm(connectedStore(transport));
@@ -124,14 +132,65 @@ describe('MessageForm', () => {
     expect(button.element.disabled).toBe(false);
   });
 
-  it('disables Send while not connected', async () => {
+  it('shows the pending state while the ack is awaited', async () => {
+    const transport = fakeTransport();
+    const ack = deferred<ReturnType<typeof okAck>>();
+    transport.send.mockReturnValue(ack.promise);
+    const { wrapper, input, button } = mountForm(connectedStore(transport));
+    expect(wrapper.find('[data-testid="send-pending"]').exists()).toBe(false);
+
+    await input.setValue('hello');
+    await pressEnter(input);
+
+    const pending = wrapper.get('[data-testid="send-pending"]');
+    expect(pending.text()).toBe('Sending…');
+    expect(pending.attributes('data-queued')).toBe('false');
+    expect(pending.element.parentElement?.getAttribute('role')).toBe('status');
+    expect(button.attributes('aria-busy')).toBe('true');
+    expect(input.element.value).toBe('hello');
+
+    ack.resolve(okAck('m-1'));
+    await flushPromises();
+    expect(wrapper.find('[data-testid="send-pending"]').exists()).toBe(false);
+    expect(button.attributes('aria-busy')).toBe('false');
+  });
+
+  it('queues a message typed while reconnecting and says it waits for the connection', async () => {
+    const transport = fakeTransport();
+    const ack = deferred<ReturnType<typeof okAck>>();
+    transport.send.mockReturnValue(ack.promise);
+    const store = connectedStore(transport);
+    store.commit('disconnected', true);
+    const { wrapper, input, button } = mountForm(store);
+
+    await input.setValue('hello');
+    expect(button.element.disabled).toBe(false);
+    await pressEnter(input);
+
+    expect(transport.send).toHaveBeenCalledOnce();
+    const pending = wrapper.get('[data-testid="send-pending"]');
+    expect(pending.attributes('data-queued')).toBe('true');
+    expect(pending.text()).toMatch(/waiting for the connection/i);
+
+    store.commit('connected', OWN_SOCKET_ID);
+    await flushPromises();
+    expect(wrapper.get('[data-testid="send-pending"]').text()).toBe('Sending…');
+
+    ack.resolve(okAck('m-1'));
+    await flushPromises();
+    expect(input.element.value).toBe('');
+  });
+
+  it('allows Send while connecting or reconnecting, but not while offline', async () => {
     const store = createAppStore(fakeTransport());
     const { input, button } = mountForm(store);
 
     await input.setValue('hello');
-    expect(button.element.disabled).toBe(true);
+    expect(store.state.connection.status).toBe('connecting');
+    expect(button.element.disabled).toBe(false);
 
     store.commit('connected', 'someSocketId00000001');
+    store.commit('disconnected', true);
     await flushPromises();
     expect(button.element.disabled).toBe(false);
 

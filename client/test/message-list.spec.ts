@@ -69,6 +69,46 @@ describe('MessageList', () => {
     },
   );
 
+  it('shows the sender name when there is one, keeping the short id smaller with the full id as title', () => {
+    const store = connectedStore();
+    store.commit('broadcastReceived', makeMessage({ senderName: 'Ada' }));
+    store.commit('broadcastReceived', makeMessage({ sender: OWN_SOCKET_ID, senderName: 'Me' }));
+    const wrapper = mountWithStore(MessageList, store);
+
+    const [theirs, ours] = wrapper.findAll('[data-testid="message-item"]');
+    expect(theirs?.get('[data-testid="message-sender-name"]').text()).toBe('Ada');
+    const id = theirs!.get('[data-testid="message-sender"]');
+    expect(id.text()).toContain(OTHER_SOCKET_ID.slice(0, 6));
+    expect(id.attributes('title')).toBe(OTHER_SOCKET_ID);
+    expect(id.classes()).toContain('opacity-75');
+    expect(ours?.get('[data-testid="message-sender-name"]').text()).toBe('Me');
+    expect(ours?.get('[data-testid="own-label"]').text()).toBe('you');
+  });
+
+  it('shows no sender name element for a message without one', () => {
+    const store = connectedStore();
+    store.commit('broadcastReceived', makeMessage());
+    const wrapper = mountWithStore(MessageList, store);
+
+    expect(wrapper.find('[data-testid="message-sender-name"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="message-sender"]').classes()).not.toContain('opacity-75');
+  });
+
+  it.each(['<img src=x onerror=alert(1)>', '<b>Ada</b>'])(
+    'renders the sender name %s as literal text',
+    (senderName) => {
+      const store = connectedStore();
+      store.commit('broadcastReceived', makeMessage({ senderName }));
+      const wrapper = mountWithStore(MessageList, store);
+
+      const rendered = wrapper.get('[data-testid="message-sender-name"]');
+      expect(rendered.element.textContent).toBe(senderName);
+      expect(rendered.element.children).toHaveLength(0);
+      expect(wrapper.find('img').exists()).toBe(false);
+      expect(wrapper.find('b').exists()).toBe(false);
+    },
+  );
+
   it('scrolls to the bottom when a message arrives', async () => {
     const store = connectedStore();
     const wrapper = mountWithStore(MessageList, store);

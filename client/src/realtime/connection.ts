@@ -1,13 +1,21 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@contract';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { TypedCommit } from '../store/mutations';
-import type { InputEventAck, Transport } from './transport';
+import { ConnectionClosedError, type Transport } from './transport';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export const SEND_TIMEOUT_MS = 5000;
+/** Re-sends of one emit before socket.io-client gives up on it (so 1 + RETRIES attempts). */
+export const SEND_RETRIES = 5;
+/** How long each attempt waits for its ack while connected. */
+export const ACK_TIMEOUT_MS = 5000;
+/**
+ * Per-attempt timeout of `set_profile`. With `retries` set, even a .timeout() emit rides the
+ * queue: it waits out a reconnect and is retried like a send, which is harmless as it is idempotent.
+ */
+export const PROFILE_TIMEOUT_MS = 5000;
 
-const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
+export const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   // Listeners must be bound to the store before the first event can arrive.
   autoConnect: false,
   // WebSocket first; fall back to long-polling where proxies block upgrades.
@@ -19,6 +27,13 @@ const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   reconnectionDelayMax: 5000,
   // Spread reconnects out so a replica restart does not bring every tab back at once.
   randomizationFactor: 0.5,
+  // With `retries`, every emit goes through socket.io-client's queue: one packet in flight at a
+  // time, in order; an attempt ends on its ack, after ackTimeout, or when the connection drops
+  // (that counts as an attempt), and the packet is re-sent, unchanged, once connected again. The
+  // clientMsgId inside makes those re-sends safe: the server acks a repeat without broadcasting.
+  // Time spent disconnected does not count: a queued packet waits for the reconnect.
+  retries: SEND_RETRIES,
+  ackTimeout: ACK_TIMEOUT_MS,
 };
 
 /** `url` undefined means same origin. */
@@ -35,11 +50,41 @@ export interface Connection extends Transport {
 /** The only owner of the socket: components and the store never see it. */
 export function createConnection(socket: AppSocket): Connection {
   let unbind: (() => void) | null = null;
+  /** Rejecters of the requests still waiting for an ack. */
+  const waiting = new Set<(error: Error) => void>();
+
+  /**
+   * Once socket.io stops reconnecting, its queue would hold a request forever: fail it instead.
+   * The packet stays in socket.io's queue; nothing in this app reconnects a closed socket, and a
+   * reload starts a new one, so it is never sent after we reported it failed.
+   */
+  function closed() {
+    for (const fail of waiting) fail(new ConnectionClosedError());
+    waiting.clear();
+  }
+
+  function untilClosed<T>(request: () => Promise<T>): Promise<T> {
+    // Inactive means never started, or given up: nothing would ever send the packet.
+    if (!socket.active) return Promise.reject(new ConnectionClosedError());
+    return new Promise<T>((resolve, reject) => {
+      waiting.add(reject);
+      request().then(
+        (value) => {
+          waiting.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          waiting.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
 
   return {
     start(commit) {
       unbind?.();
-      unbind = bindSocket(socket, commit);
+      unbind = bindSocket(socket, commit, closed);
       socket.connect();
     },
 
@@ -47,30 +92,47 @@ export function createConnection(socket: AppSocket): Connection {
       unbind?.();
       unbind = null;
       socket.disconnect();
+      closed();
     },
 
-    async send(payload) {
-      // The contract's ack parameter is optional, so socket.io types this promise as any.
-      const ack: InputEventAck = await socket
-        .timeout(SEND_TIMEOUT_MS)
-        .emitWithAck('input_event', payload);
-      return ack;
+    send(payload) {
+      // No .timeout(): the socket's ackTimeout and retries apply, and a send made while
+      // disconnected is queued rather than failed.
+      return untilClosed(() => socket.emitWithAck('input_event', payload));
+    },
+
+    setProfile(payload) {
+      return untilClosed(() =>
+        socket.timeout(PROFILE_TIMEOUT_MS).emitWithAck('set_profile', payload),
+      );
     },
   };
 }
 
 /** Returns a function that removes every listener it added. */
-export function bindSocket(socket: AppSocket, commit: TypedCommit): () => void {
+export function bindSocket(
+  socket: AppSocket,
+  commit: TypedCommit,
+  onClosed: () => void = () => {},
+): () => void {
   // socket.active is false when socket.io will not retry by itself: the server disconnected us,
   // refused the handshake, or we called disconnect().
+  const settle = () => {
+    if (!socket.active) onClosed();
+  };
   const socketListeners: Partial<ServerToClientEvents> &
     Record<string, (...args: never[]) => void> = {
     connect: () => {
       if (socket.id) commit('connected', socket.id);
     },
-    disconnect: () => commit('disconnected', socket.active),
-    connect_error: (error: Error) =>
-      commit('connectFailed', { message: error.message, willReconnect: socket.active }),
+    disconnect: () => {
+      commit('disconnected', socket.active);
+      settle();
+    },
+    connect_error: (error: Error) => {
+      commit('connectFailed', { message: error.message, willReconnect: socket.active });
+      settle();
+    },
     broadcast_event: (message) => commit('broadcastReceived', message),
     error_event: (error) => commit('serverErrorReceived', error),
     session: (session) => commit('sessionStarted', session),

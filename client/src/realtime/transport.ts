@@ -1,12 +1,31 @@
 import type { ClientToServerEvents } from '@contract';
 
-type InputEventAckCallback = NonNullable<Parameters<ClientToServerEvents['input_event']>[1]>;
+/** What the server answers to an event, derived from the contract's ack callback. */
+type AckOf<E extends keyof ClientToServerEvents> = Parameters<
+  NonNullable<Parameters<ClientToServerEvents[E]>[1]>
+>[0];
 
-/** What the server answers to `input_event` (`Ack<{ id }>`), derived from the contract. */
-export type InputEventAck = Parameters<InputEventAckCallback>[0];
+/** `Ack<{ id }>`: the id is the original message's, also when the server saw clientMsgId before. */
+export type InputEventAck = AckOf<'input_event'>;
+/** `Ack<{ name }>` with the name as the server stored it (trimmed). */
+export type SetProfileAck = AckOf<'set_profile'>;
+
+/** A request gave up because the socket closed for good, not because an ack timed out. */
+export class ConnectionClosedError extends Error {
+  constructor() {
+    super('the connection closed and will not reconnect by itself');
+    this.name = 'ConnectionClosedError';
+  }
+}
 
 /** Outbound half of the connection, injected into the store so tests need no server. */
 export interface Transport {
-  /** Resolves with the server's ack; rejects when no ack arrives (timeout or lost connection). */
-  send(payload: { text: string }): Promise<InputEventAck>;
+  /**
+   * Resolves with the server's ack. While disconnected the message waits and is re-sent with the
+   * same clientMsgId after reconnecting; rejects once the retries are used up, or with
+   * ConnectionClosedError when the socket closes for good.
+   */
+  send(payload: { text: string; clientMsgId: string }): Promise<InputEventAck>;
+  /** Resolves with the server's ack; rejects on timeout or with ConnectionClosedError. */
+  setProfile(payload: { name: string }): Promise<SetProfileAck>;
 }

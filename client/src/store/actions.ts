@@ -1,38 +1,93 @@
 import type { ActionContext, ActionTree } from 'vuex';
-import type { Transport } from '../realtime/transport';
+import { newClientMsgId } from '../realtime/client-msg-id';
+import { ConnectionClosedError, type Transport } from '../realtime/transport';
 import { typedCommit } from './mutations';
 import type { State } from './state';
 
-export const SEND_TIMEOUT_MESSAGE = 'The server did not answer in time. Please try again.';
-export const OFFLINE_MESSAGE = 'You are not connected, so the message was not sent.';
+export const SEND_TIMEOUT_MESSAGE =
+  'The server did not confirm the message after several attempts. Please try again.';
+export const SEND_CLOSED_MESSAGE =
+  'The connection closed before the server confirmed the message. It may not have been sent.';
+export const OFFLINE_MESSAGE = 'You are offline, so the message was not sent.';
+export const PROFILE_TIMEOUT_MESSAGE = 'The server did not confirm the name. Please try again.';
+export const PROFILE_OFFLINE_MESSAGE = 'You are offline, so the name was not saved.';
 
 type Context = ActionContext<State, State>;
 
+/**
+ * The idempotency key for sending `text`: the one of the previous attempt when that attempt ended
+ * without a verdict and the text is unchanged, so the server dedupes if it got it after all;
+ * otherwise a new one. Never reused for different text, which the server would silently drop.
+ */
+function clientMsgIdFor(state: State, text: string): string {
+  const { lastSend } = state;
+  if (lastSend.status === 'error' && lastSend.unconfirmed?.text === text) {
+    return lastSend.unconfirmed.clientMsgId;
+  }
+  return newClientMsgId();
+}
+
 export function createActions(transport: Transport) {
   return {
-    /** Resolves true once the server acknowledged the message, so the form can clear itself. */
+    /**
+     * Resolves true once the server acknowledged the message, so the form can clear itself.
+     * One send at a time; socket.io queues it while the connection is down and re-sends it after
+     * the reconnect, so only 'offline' (socket.io gave up) refuses it.
+     */
     async send(context: Context, text: string): Promise<boolean> {
       const { state } = context;
       const commit = typedCommit(context.commit);
       const trimmed = text.trim();
       if (!trimmed || state.lastSend.status === 'pending') return false;
-      if (state.connection.status !== 'connected') {
-        commit('sendFailed', OFFLINE_MESSAGE);
+      if (state.connection.status === 'offline') {
+        commit('sendFailed', { message: OFFLINE_MESSAGE });
         return false;
       }
 
-      commit('sendStarted');
+      const clientMsgId = clientMsgIdFor(state, trimmed);
+      commit('sendStarted', { text: trimmed, clientMsgId });
       try {
-        const ack = await transport.send({ text: trimmed });
+        const ack = await transport.send({ text: trimmed, clientMsgId });
         if (ack.status === 'ok') {
           commit('sendSucceeded', ack.id);
           return true;
         }
-        commit('sendFailed', ack.message);
+        // A verdict: the server refused the message, so nothing is left to dedupe.
+        commit('sendFailed', { message: ack.message });
+        return false;
+      } catch (error) {
+        // No ack after every retry, or the socket closed: the server may have the message.
+        commit('sendFailed', {
+          message:
+            error instanceof ConnectionClosedError ? SEND_CLOSED_MESSAGE : SEND_TIMEOUT_MESSAGE,
+          unconfirmed: { text: trimmed, clientMsgId },
+        });
+        return false;
+      }
+    },
+
+    /** Resolves true once the server stored the name; the form shows the error otherwise. */
+    async setProfile(context: Context, name: string): Promise<boolean> {
+      const { state } = context;
+      const commit = typedCommit(context.commit);
+      const trimmed = name.trim();
+      if (!trimmed || state.profile.saving) return false;
+      if (state.connection.status === 'offline') {
+        commit('profileFailed', PROFILE_OFFLINE_MESSAGE);
+        return false;
+      }
+
+      commit('profileSaving');
+      try {
+        const ack = await transport.setProfile({ name: trimmed });
+        if (ack.status === 'ok') {
+          commit('profileSaved', ack.name);
+          return true;
+        }
+        commit('profileFailed', ack.message);
         return false;
       } catch {
-        // The transport rejects only when no ack arrived (timeout, or the connection dropped first).
-        commit('sendFailed', SEND_TIMEOUT_MESSAGE);
+        commit('profileFailed', PROFILE_TIMEOUT_MESSAGE);
         return false;
       }
     },

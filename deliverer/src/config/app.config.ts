@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Env, bool, int, list, oneOf, optionalUrl, text } from './env.parsers.js';
 import { TOPOLOGY } from './topology.js';
@@ -41,6 +41,10 @@ export abstract class AppConfig {
   declare readonly drainDelayMs: number;
   /** Then spread the disconnects of local sockets over this window. */
   declare readonly drainWindowMs: number;
+  /** Worker processes on this machine (Node cluster); 0 runs the app in this process. */
+  declare readonly workers: number;
+  /** Set in a worker process by the primary. */
+  declare readonly workerId: number | undefined;
   declare readonly clientDir: string;
 }
 
@@ -61,6 +65,20 @@ export function parseConfig(env: Env): AppConfig {
     max: 600_000,
     fallback: 25_000,
   });
+  const workers = int(env, 'DELIVERER_WORKERS', {
+    min: 0,
+    max: 256,
+    fallback: 0,
+    aliases: { auto: availableParallelism },
+  });
+  const workerId = env.DELIVERER_WORKER_ID
+    ? int(env, 'DELIVERER_WORKER_ID', { min: 1, max: 10_000, fallback: 1 })
+    : undefined;
+  const podName = text(env, 'POD_NAME', {
+    pattern: /^[\w.-]{1,253}$/,
+    accepts: 'a name of letters, digits, dots, dashes and underscores',
+    fallback: hostname(),
+  });
   return {
     port: int(env, 'PORT', { min: 0, max: 65_535, fallback: TOPOLOGY.port }),
     host: text(env, 'HOST', {
@@ -68,11 +86,7 @@ export function parseConfig(env: Env): AppConfig {
       accepts: 'a host name or IP address',
       fallback: '0.0.0.0',
     }),
-    nodeName: text(env, 'POD_NAME', {
-      pattern: /^[\w.-]{1,253}$/,
-      accepts: 'a name of letters, digits, dots, dashes and underscores',
-      fallback: hostname(),
-    }),
+    nodeName: workerId === undefined ? podName : `${podName}-w${workerId}`,
     adapter,
     redis: redisUrl && {
       url: redisUrl,
@@ -114,6 +128,8 @@ export function parseConfig(env: Env): AppConfig {
       max: 600_000,
       fallback: TOPOLOGY.drainWindowMs,
     }),
+    workers,
+    workerId,
     clientDir: text(env, 'CLIENT_DIR', {
       pattern: /^.+$/,
       accepts: 'a directory path',

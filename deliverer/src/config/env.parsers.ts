@@ -21,10 +21,16 @@ function raw(env: Env, name: string): string | undefined {
 export function int(
   env: Env,
   name: string,
-  { min, max, fallback }: { min: number; max: number; fallback: number },
+  {
+    min,
+    max,
+    fallback,
+    aliases = {},
+  }: { min: number; max: number; fallback: number; aliases?: Record<string, () => number> },
 ): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
+  if (Object.hasOwn(aliases, value)) return aliases[value]!();
   const parsed = Number(value);
   if (
     !/^-?\d+(e\d+)?$/i.test(value) ||
@@ -32,7 +38,8 @@ export function int(
     parsed < min ||
     parsed > max
   ) {
-    throw new ConfigError(name, `an integer from ${min} to ${max}`, value);
+    const named = Object.keys(aliases).map((alias) => `, or ${alias}`);
+    throw new ConfigError(name, `an integer from ${min} to ${max}${named.join('')}`, value);
   }
   return parsed;
 }

@@ -1,5 +1,6 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
 import {
   createAdapter as createPubSubAdapter,
   createShardedAdapter,
@@ -45,10 +46,19 @@ export class RedisIoAdapter extends IoAdapter {
     this.link = app.get(RedisLink);
   }
 
+  /** The Socket.IO server, once Nest has created it. */
+  get ioServer(): Server | undefined {
+    return this.server;
+  }
+
   /** Connects to Redis when the configured backend needs it; throws RedisBootError on timeout. */
   async connect(): Promise<void> {
     const { adapter, redis } = this.config;
-    if (adapter === 'memory' || !redis) return;
+    if (adapter === 'memory' || !redis) {
+      // Worker mode without Redis: the primary relays broadcasts between its workers.
+      if (this.config.workerId !== undefined) this.adapterFactory = createClusterAdapter();
+      return;
+    }
     const pub = this.open(redis, 'pub');
     const sub = adapter === 'redis' ? this.open(redis, 'sub') : undefined;
     try {

@@ -1,4 +1,5 @@
-import { type Socket, io } from 'socket.io-client';
+import { Agent } from 'node:http';
+import { type ManagerOptions, type Socket, io } from 'socket.io-client';
 import type {
   BroadcastMessage,
   ClientToServerEvents,
@@ -11,6 +12,8 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & {
   received: BroadcastMessage[];
   /** Every session event, one per (re)connect. */
   sessions: SessionInfo[];
+  /** Engine.IO heartbeats seen: proof that a long-polling session keeps working. */
+  pings: number;
 };
 
 export type Transport = 'websocket' | 'polling';
@@ -23,12 +26,25 @@ export interface ClientOptions {
   failoverTo?: string;
   /** Source address on loopback, so nginx's `hash $remote_addr` spreads clients. */
   localAddress?: string;
+  /** socket.io-client's at-least-once sends: queue while disconnected, re-send un-acked ones. */
+  retries?: number;
   timeoutMs?: number;
 }
 
 /** Connects a socket.io-client on one transport and resolves once it is connected. */
 export async function connectClient(url: string, options: ClientOptions = {}): Promise<TestClient> {
-  const { transport = 'websocket', failoverTo, localAddress, timeoutMs = 10_000 } = options;
+  const {
+    transport = 'websocket',
+    failoverTo,
+    localAddress,
+    retries,
+    timeoutMs = 10_000,
+  } = options;
+  // The websocket transport hands localAddress to ws; polling binds only through an http.Agent.
+  // engine.io-client's types describe browsers, hence the cast.
+  const bind = localAddress
+    ? ({ localAddress, agent: new Agent({ localAddress }) } as unknown as Partial<ManagerOptions>)
+    : {};
   const socket = io(url, {
     transports: [transport],
     upgrade: false,
@@ -38,10 +54,13 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     reconnectionDelay: 100,
     reconnectionDelayMax: 1000,
     randomizationFactor: 0.5,
-    ...(localAddress && { localAddress }),
+    ...(retries !== undefined && { retries, ackTimeout: 2000 }),
+    ...bind,
   }) as TestClient;
   socket.received = [];
   socket.sessions = [];
+  socket.pings = 0;
+  socket.io.on('ping', () => socket.pings++);
   socket.on('broadcast_event', (message) => socket.received.push(message));
   socket.on('session', (info) => socket.sessions.push(info));
   if (failoverTo !== undefined) {
@@ -52,7 +71,12 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
   opened.add(socket);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no connection to ${url} within ${timeoutMs} ms`)),
+      () =>
+        reject(
+          new Error(
+            `no connection to ${url} (${localAddress ?? 'default address'}) within ${timeoutMs} ms`,
+          ),
+        ),
       timeoutMs,
     );
     socket.once('connect', () => {

@@ -30,6 +30,9 @@ export function gatewayEnv({
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     // The streams adapter's blocking XREAD holds shutdown until it returns.
     REDIS_STREAMS_BLOCK_MS: '300',
+    // Teardown would otherwise wait out the production drain; drain tests set their own.
+    DRAIN_DELAY_MS: '0',
+    DRAIN_WINDOW_MS: '0',
     ...env,
   };
 }

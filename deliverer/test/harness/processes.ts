@@ -2,6 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const running = new Set<ManagedProcess>();
+let ownProcessGroups = false;
+
+/**
+ * Starts every later child in its own process group. A terminal's Ctrl-C then reaches only this
+ * process, which can stop the children in order rather than have them all die at once.
+ */
+export function isolateChildren(): void {
+  ownProcessGroups = true;
+}
 
 export interface Exit {
   code: number | null;
@@ -16,6 +25,8 @@ export class ManagedProcess {
   private readonly child: ChildProcess;
   private exit?: Exit;
   private readonly waiters = new Set<() => void>();
+  private readonly lineListeners = new Set<(line: string) => void>();
+  private readonly ownGroup = ownProcessGroups;
 
   constructor(
     readonly name: string,
@@ -26,6 +37,7 @@ export class ManagedProcess {
     this.child = spawn(command, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.ownGroup,
     });
     for (const [stream, lines] of [
       [this.child.stdout!, this.stdout],
@@ -33,6 +45,7 @@ export class ManagedProcess {
     ] as const) {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
+        for (const listener of this.lineListeners) listener(line);
         this.notify();
       });
     }
@@ -57,6 +70,21 @@ export class ManagedProcess {
 
   signal(signal: NodeJS.Signals): void {
     if (this.alive) this.child.kill(signal);
+  }
+
+  /** Calls `listener` with every later stdout and stderr line, e.g. to stream a replica's log. */
+  onLine(listener: (line: string) => void): void {
+    this.lineListeners.add(listener);
+  }
+
+  /** SIGKILL now. A child in its own group dies with its whole group: no orphaned nginx worker. */
+  kill(): void {
+    if (!this.alive) return;
+    try {
+      process.kill(this.ownGroup ? -this.pid : this.pid, 'SIGKILL');
+    } catch {
+      // Already gone: its exit has not been reported yet.
+    }
   }
 
   /** Resolves with the first stdout or stderr line matching `pattern`, past or future. */
@@ -111,6 +139,11 @@ export class ManagedProcess {
   private notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/** Kills every process the harness started, at once; for exits that cannot wait. */
+export function killAll(): void {
+  for (const proc of running) proc.kill();
 }
 
 /** Stops every process the harness started; call it from afterAll. */

@@ -8,19 +8,29 @@ export const connectionMutations = {
     connection.socketId = socketId;
     connection.reconnectAttempt = 0;
     connection.lastError = null;
+    connection.connects += 1;
     if (!connection.ownSocketIds.includes(socketId)) connection.ownSocketIds.push(socketId);
   },
 
+  /** Sent by the server on every connect, after socket.io's own `connect`. */
   sessionStarted(state: State, session: SessionInfo) {
-    state.connection.node = session.node;
+    const { connection } = state;
+    connection.node = session.node;
+    // The first connect of the tab has nothing to report: every session starts new then.
+    if (connection.connects > 1)
+      connection.sessionOutcome = session.recovered ? 'recovered' : 'new';
+    // The server's session is the truth about our name: a recovered session brings it back, and a
+    // new one has none, so our messages go out without it until the name is saved again.
+    state.profile.name = session.name ?? null;
   },
 
   disconnected(state: State, willReconnect: boolean) {
     const { connection } = state;
     connection.status = willReconnect ? 'reconnecting' : 'offline';
     connection.socketId = null;
-    // The next connection may land on another replica.
+    // The next connection may land on another replica, and will report its own session outcome.
     connection.node = null;
+    connection.sessionOutcome = null;
   },
 
   connectFailed(state: State, failure: { message: string; willReconnect: boolean }) {

@@ -2,13 +2,15 @@ import type { Commit, MutationTree } from 'vuex';
 import type { State } from '../state';
 import { connectionMutations } from './connection';
 import { messageMutations } from './messages';
+import { profileMutations } from './profile';
 import { sendMutations } from './send';
 import { serverErrorMutations } from './server-error';
 
-// New slices (session, rooms, presence) add a file here and spread it in.
+// New slices (rooms, presence) add a file here and spread it in.
 export const mutations = {
   ...connectionMutations,
   ...messageMutations,
+  ...profileMutations,
   ...sendMutations,
   ...serverErrorMutations,
 } satisfies MutationTree<State>;

@@ -1,15 +1,20 @@
-import type { State } from '../state';
+import type { State, UnconfirmedSend } from '../state';
 
 export const sendMutations = {
-  sendStarted(state: State) {
-    state.lastSend = { status: 'pending' };
+  sendStarted(state: State, send: { text: string; clientMsgId: string }) {
+    state.lastSend = { status: 'pending', ...send };
   },
 
   sendSucceeded(state: State, id: string) {
     state.lastSend = { status: 'ok', id };
   },
 
-  sendFailed(state: State, message: string) {
-    state.lastSend = { status: 'error', message };
+  /** `unconfirmed` is set when no verdict arrived, so the server may have the message already. */
+  sendFailed(state: State, failure: { message: string; unconfirmed?: UnconfirmedSend }) {
+    state.lastSend = {
+      status: 'error',
+      message: failure.message,
+      unconfirmed: failure.unconfirmed ?? null,
+    };
   },
 };
