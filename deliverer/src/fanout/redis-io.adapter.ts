@@ -106,7 +106,9 @@ export class RedisIoAdapter extends IoAdapter {
       }),
     } satisfies Partial<ServerOptions> as ServerOptions);
     if (this.adapterFactory) server.adapter(this.adapterFactory);
-    server.engine.use(handshakeGate(this.lifecycle));
+    // engine.io keeps its sessions in a field its types mark protected.
+    const sessions = (server.engine as unknown as { clients: Record<string, unknown> }).clients;
+    server.engine.use(handshakeGate(this.lifecycle, (sid) => sid in sessions));
     this.server = server;
     return server;
   }

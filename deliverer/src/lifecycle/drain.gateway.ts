@@ -27,28 +27,45 @@ export class DrainGateway implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     const startedAt = Date.now();
     this.lifecycle.startDraining('shutdown');
-    await delay(this.config.drainDelayMs);
-
     // Only this replica's sockets: other replicas keep theirs.
     const sockets = [...this.server.of('/').sockets.values()];
+    const polling = sockets.filter((socket) => socket.conn.transport.name === 'polling');
+    const streaming = sockets.filter((socket) => !polling.includes(socket));
     this.logger.log(
-      { sockets: sockets.length, windowMs: this.config.drainWindowMs },
-      'handing sockets over to other replicas',
+      { polling: polling.length, websocket: streaming.length, ...this.timing() },
+      'draining',
     );
-    const batches = spreadOverWindow(sockets, this.config.drainWindowMs);
-    let closed = 0;
-    await Promise.all(
-      [...batches].map(async ([at, batch]) => {
-        await delay(at);
-        for (const socket of batch) handOver(socket);
-        closed += batch.length;
-      }),
-    );
+    // Long-polling sessions go first, during the delay: each poll is a new request, and once the
+    // load balancer drops this replica their polls would reach another one that does not know
+    // them. A websocket is one established connection and keeps working until it is closed.
+    const [pollingClosed, streamingClosed] = await Promise.all([
+      handOverOver(polling, this.config.drainDelayMs, 0),
+      handOverOver(streaming, this.config.drainWindowMs, this.config.drainDelayMs),
+    ]);
     this.logger.log(
-      { closed, batches: batches.size, elapsedMs: Date.now() - startedAt },
+      { closed: pollingClosed + streamingClosed, elapsedMs: Date.now() - startedAt },
       'sockets handed over; closing the server',
     );
   }
+
+  private timing() {
+    return { delayMs: this.config.drainDelayMs, windowMs: this.config.drainWindowMs };
+  }
+}
+
+/** Hands the sockets over in batches spread over `windowMs`, starting after `startMs`. */
+async function handOverOver(sockets: DelivererSocket[], windowMs: number, startMs: number) {
+  await delay(startMs);
+  const batches = spreadOverWindow(sockets, windowMs);
+  let closed = 0;
+  await Promise.all(
+    [...batches].map(async ([at, batch]) => {
+      await delay(at);
+      for (const socket of batch) handOver(socket);
+      closed += batch.length;
+    }),
+  );
+  return closed;
 }
 
 /** Every socket gets its own slot in the window plus jitter, grouped into BATCH_TICK_MS batches. */

@@ -49,6 +49,8 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     transports: [transport],
     upgrade: false,
     forceNew: true,
+    // Keeps cookies (the load balancer's affinity cookie) across requests, as a browser would.
+    withCredentials: true,
     reconnection: failoverTo !== undefined,
     // Short, jittered backoff keeps failover tests quick without synchronised reconnects.
     reconnectionDelay: 100,

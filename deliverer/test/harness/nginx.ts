@@ -68,7 +68,7 @@ export class NginxProxy {
     try {
       await installConfig(
         dir,
-        renderNginxConfig({ dir, port: listenPort, upstreams, generation: 1 }),
+        renderNginxConfig({ dir, port: listenPort, upstreams, pinned: upstreams, generation: 1 }),
       );
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
@@ -102,8 +102,8 @@ export class NginxProxy {
    * once only workers with the new config accept connections; old workers keep proxying the
    * websockets they hold until those close.
    */
-  setUpstreams(ports: number[]): Promise<void> {
-    const reload = this.reloads.then(() => this.reload([...ports]));
+  setUpstreams(ports: number[], pinned: number[] = ports): Promise<void> {
+    const reload = this.reloads.then(() => this.reload([...ports], [...pinned]));
     this.reloads = reload.catch(() => undefined);
     return reload;
   }
@@ -130,12 +130,13 @@ export class NginxProxy {
     return exit;
   }
 
-  private async reload(ports: number[]): Promise<void> {
+  private async reload(ports: number[], pinned: number[]): Promise<void> {
     const generation = this.generation + 1;
     const config = renderNginxConfig({
       dir: this.dir,
       port: this.port,
       upstreams: ports,
+      pinned,
       generation,
     });
     await installConfig(this.dir, config);

@@ -22,9 +22,14 @@ export async function rollingRestart(
     live.push(fresh);
     await nginx.setUpstreams(live.map((node) => node.port));
     live.splice(live.indexOf(old), 1);
-    await nginx.setUpstreams(live.map((node) => node.port));
+    // Out of the pool for new sessions; its pinned sessions reach it until it has handed them over.
+    await nginx.setUpstreams(
+      live.map((node) => node.port),
+      [...live, old].map((node) => node.port),
+    );
     old.proc.signal('SIGTERM');
     exitCodes.push((await old.proc.exited).code);
+    await nginx.setUpstreams(live.map((node) => node.port));
   }
   return { replaced: live, exitCodes };
 }
