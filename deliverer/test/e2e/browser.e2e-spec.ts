@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { Cluster } from '../harness/cluster.js';
+import { Gateway, type GatewayOptions } from '../harness/gateway.js';
+import { NginxProxy } from '../harness/nginx.js';
+import { RedisServer } from '../harness/redis-server.js';
+import { rollingRestart } from '../harness/rollout.js';
 import { launchBrowser } from '../harness/browser.js';
 import { outputPath } from '../harness/output.js';
 
@@ -55,5 +59,69 @@ describe('the Vue client in Chromium, one tab on each replica', () => {
     const shot = outputPath('browser-two-replicas.png');
     await pageB.screenshot({ path: shot, fullPage: true });
     expect(existsSync(shot)).toBe(true);
+  });
+});
+
+describe('the Vue client in Chromium through nginx during a rolling restart', () => {
+  let redis: RedisServer;
+  let nodes: Gateway[];
+  let nginx: NginxProxy;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const template = (): Omit<GatewayOptions, 'name'> => ({
+    mode: 'redis-streams',
+    redisUrl: redis.url,
+    env: { DRAIN_DELAY_MS: '300', DRAIN_WINDOW_MS: '500' },
+  });
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    nodes = await Promise.all(
+      ['a', 'b'].map((s) => Gateway.start({ ...template(), name: `old-${s}` })),
+    );
+    nginx = await NginxProxy.start({ upstreams: nodes.map((node) => node.port) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await nginx?.stop();
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis?.dispose();
+  });
+
+  test('the page shows "session recovered" and keeps its messages and name', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(nginx.url);
+    await page
+      .getByTestId('connection-badge')
+      .filter({ hasText: /connected/i })
+      .waitFor();
+    await page.getByTestId('name-input').fill('Ada');
+    await page.getByTestId('name-save').click();
+    await page.getByTestId('profile-name').filter({ hasText: 'Ada' }).waitFor();
+    const input = page.getByTestId('message-input');
+    await input.fill('before the rollout');
+    await input.press('Enter');
+    await page.getByTestId('message-text').filter({ hasText: 'before the rollout' }).waitFor();
+
+    const { replaced, exitCodes } = await rollingRestart(
+      nodes,
+      nginx,
+      template(),
+      (i) => `new-${'ab'[i]}`,
+    );
+    nodes = replaced;
+    expect(exitCodes).toEqual([0, 0]);
+
+    await page.locator('[data-testid="session-status"][data-recovered="true"]').waitFor();
+    await expect(page.getByTestId('node-name').textContent()).resolves.toMatch(/^new-/);
+    await expect(page.getByTestId('profile-name').textContent()).resolves.toContain('Ada');
+    await input.fill('after the rollout');
+    await input.press('Enter');
+    await page.getByTestId('message-text').filter({ hasText: 'after the rollout' }).waitFor();
+    expect(await page.getByTestId('message-text').allTextContents()).toEqual([
+      'before the rollout',
+      'after the rollout',
+    ]);
+    await page.screenshot({ path: outputPath('browser-after-rollout.png'), fullPage: true });
   });
 });
