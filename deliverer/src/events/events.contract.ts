@@ -25,18 +25,30 @@ export interface ErrorEnvelope {
 
 export type Ack<T extends object = object> = ({ status: 'ok' } & T) | ErrorEnvelope;
 
+/** A required string field whose errors name the field. */
+const requiredString = (field: string) =>
+  z.string({
+    error: (issue) =>
+      issue.input === undefined ? `${field} is required` : `${field} must be a string`,
+  });
+
+/** An object payload that refuses unknown fields and names them. */
+const strictPayload = <S extends z.ZodRawShape>(shape: S, expected: string) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
+        : `payload must be ${expected}`,
+  });
+
 /** Builds the `input_event` schema for one configured text limit. */
 export const inputEventSchema = (maxTextLength: number) =>
   z.preprocess(
     // A bare string is accepted because the original echo clients send socket.emit('input_event', 'hello!').
     (payload) => (typeof payload === 'string' ? { text: payload } : payload),
-    z.strictObject(
+    strictPayload(
       {
-        text: z
-          .string({
-            error: (issue) =>
-              issue.input === undefined ? 'text is required' : 'text must be a string',
-          })
+        text: requiredString('text')
           .trim()
           .min(1, { error: 'text must not be empty' })
           .max(maxTextLength, { error: `text must be at most ${maxTextLength} characters` }),
@@ -45,36 +57,22 @@ export const inputEventSchema = (maxTextLength: number) =>
           .regex(CLIENT_MSG_ID, { error: 'clientMsgId must be 16 to 64 letters, digits, - or _' })
           .optional(),
       },
-      {
-        error: (issue) =>
-          issue.code === 'unrecognized_keys'
-            ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
-            : 'payload must be a string or an object { text: string }',
-      },
+      'a string or an object { text: string }',
     ),
   );
 
 export type InputEventPayload = string | { text: string; clientMsgId?: string };
 export type InputEvent = z.output<ReturnType<typeof inputEventSchema>>;
 
-export const setProfileSchema = z.strictObject(
+export const setProfileSchema = strictPayload(
   {
-    name: z
-      .string({
-        error: (issue) =>
-          issue.input === undefined ? 'name is required' : 'name must be a string',
-      })
+    name: requiredString('name')
       .trim()
       .min(1, { error: 'name must not be empty' })
       .max(MAX_NAME_LENGTH, { error: `name must be at most ${MAX_NAME_LENGTH} characters` })
       .regex(DISPLAY_NAME, { error: 'name must not contain control characters' }),
   },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
-        : 'payload must be an object { name: string }',
-  },
+  'an object { name: string }',
 );
 
 export type SetProfilePayload = z.input<typeof setProfileSchema>;

@@ -15,7 +15,7 @@ import { deliveryReport, publishAtRate, rollingRestart } from '../harness/rollou
 const ROLLOUTS = 5;
 const RATE_PER_SECOND = 20;
 // Scaled down from 5 s + 10 s so five rollouts fit in the suite's time budget.
-const DRAIN = { DRAIN_DELAY_MS: '500', DRAIN_WINDOW_MS: '1500' };
+const DRAIN = { DRAIN_DELAY_MS: '300', DRAIN_WINDOW_MS: '1000' };
 
 describe.each<[Transport, number, number]>([
   ['websocket', 200, ROLLOUTS],
