@@ -169,6 +169,12 @@ export function countOf(client: TestClient, text: string): number {
 }
 
 export function closeAllClients(): void {
-  for (const socket of opened) socket.close();
+  for (const socket of opened) {
+    socket.io.reconnection(false);
+    socket.close();
+    // The engine too: a long-poll that fails once the servers are gone would otherwise reopen
+    // requests after the test file has ended.
+    socket.io.engine?.close();
+  }
   opened.clear();
 }
