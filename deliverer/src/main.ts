@@ -1,52 +1,9 @@
-import 'reflect-metadata';
-import cluster from 'node:cluster';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { setupWorker } from '@socket.io/sticky';
-import { Logger } from 'nestjs-pino';
-import { installProcessGuards } from './app/process-guards.js';
-import { serveClient } from './app/serve-client.js';
-import { drainOnSignals } from './app/shutdown.js';
-import { AppModule } from './app.module.js';
-import { type AppConfig, loadConfig } from './config/app.config.js';
+// Config is validated before anything else loads, so a bad variable fails in milliseconds with
+// one line, and nothing else in the app reads process.env.
+import { loadConfig } from './config/app.config.js';
 import { ConfigError } from './config/env.parsers.js';
 import { RedisBootError } from './fanout/redis-clients.js';
-import { RedisIoAdapter } from './fanout/redis-io.adapter.js';
 import { holdEarlyConnections } from './workers/early-connections.js';
-import { WORKER_READY } from './workers/workers.messages.js';
-import { runPrimary } from './workers/workers.primary.js';
-
-async function bootstrap(config: AppConfig): Promise<void> {
-  const releaseEarlyConnections =
-    config.workerId === undefined ? undefined : holdEarlyConnections();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
-  const logger = app.get(Logger);
-  app.useLogger(logger);
-  installProcessGuards(logger);
-
-  const adapter = new RedisIoAdapter(app, config);
-  try {
-    await adapter.connect();
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
-  app.useWebSocketAdapter(adapter);
-  serveClient(app, config, logger);
-  await app.init();
-  await adapter.ready();
-  drainOnSignals(app, config, logger);
-
-  if (config.workerId !== undefined) {
-    // The primary owns the port and passes each connection to this worker's HTTP server.
-    setupWorker(adapter.ioServer!);
-    releaseEarlyConnections?.();
-    process.send?.({ type: WORKER_READY });
-    return;
-  }
-  await app.listen(config.port, config.host);
-  logger.log({ port: config.port, adapter: config.adapter }, 'deliverer listening', 'Bootstrap');
-}
 
 function exitOnBootError(err: unknown): never {
   // Operators get one line naming what to fix, not a stack trace.
@@ -60,8 +17,12 @@ function exitOnBootError(err: unknown): never {
 
 try {
   const config = loadConfig();
-  if (config.workers > 0 && cluster.isPrimary) runPrimary(config);
-  else bootstrap(config).catch(exitOnBootError);
+  // A worker must catch the connections its primary hands over while the app is still loading.
+  const releaseEarlyConnections =
+    config.workerId === undefined ? undefined : holdEarlyConnections();
+  await import('reflect-metadata');
+  const { start } = await import('./app/bootstrap.js');
+  await start(config, releaseEarlyConnections);
 } catch (err) {
   exitOnBootError(err);
 }
