@@ -48,7 +48,7 @@ export function spawnGateway(name: string, env: Record<string, string>): Managed
       ([key]) => !/^(REDIS_|DELIVERER_|PORT$|POD_NAME$|CORS_|MAX_|PING_|LOG_)/.test(key),
     ),
   );
-  return new ManagedProcess(name, process.execPath, [GATEWAY_MAIN], { ...clean, ...env });
+  return new ManagedProcess(name, process.execPath, [GATEWAY_MAIN], { ...clean, ...env }, false);
 }
 
 export class Gateway {

@@ -33,9 +33,11 @@ export class ManagedProcess {
     command: string,
     args: string[],
     env: NodeJS.ProcessEnv = {},
+    /** false: `env` is the whole environment, for children that must not see the parent's. */
+    inheritEnv = true,
   ) {
     this.child = spawn(command, args, {
-      env: { ...process.env, ...env },
+      env: inheritEnv ? { ...process.env, ...env } : env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: this.ownGroup,
     });
