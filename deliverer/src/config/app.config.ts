@@ -29,6 +29,8 @@ export abstract class AppConfig {
   declare readonly redis: RedisConfig | undefined;
   /** Empty means same-origin only; `*` reflects any origin. */
   declare readonly corsOrigins: readonly string[];
+  /** Whether handshakes without an Origin header (server-side clients) are accepted. */
+  declare readonly allowNoOrigin: boolean;
   declare readonly maxTextLength: number;
   declare readonly maxPayloadBytes: number;
   declare readonly pingIntervalMs: number;
@@ -107,6 +109,7 @@ export function parseConfig(env: Env): AppConfig {
       pattern: /^(\*|https?:\/\/[\w.-]+(:\d+)?)$/,
       accepts: 'origins like https://app.example.com, or *',
     }),
+    allowNoOrigin: bool(env, 'ALLOW_NO_ORIGIN', true),
     maxTextLength: int(env, 'MAX_TEXT_LENGTH', { min: 1, max: 100_000, fallback: 2000 }),
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', { min: 1024, max: 100_000_000, fallback: 1e6 }),
     pingIntervalMs,

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 /** Every error a client can see, whether as an ack or as an `error_event`. */
-export const ERROR_CODES = ['invalid_payload', 'internal_error'] as const;
+export const ERROR_CODES = ['invalid_payload', 'unknown_event', 'internal_error'] as const;
 
 /** Display names: visible characters and spaces, no control or format characters. */
 const DISPLAY_NAME = /^[^\p{C}]+$/u;
@@ -110,6 +110,15 @@ export interface ServerToClientEvents {
   error_event: (error: ErrorEnvelope) => void;
   session: (info: SessionInfo) => void;
 }
+
+/** The events a client may send: anything else is refused at the edge. */
+export const CLIENT_EVENTS = ['input_event', 'set_profile'] as const;
+// Fails to compile when an event of ClientToServerEvents is missing from CLIENT_EVENTS.
+const everyClientEventListed: Record<keyof ClientToServerEvents, true> = {
+  input_event: true,
+  set_profile: true,
+} satisfies Record<(typeof CLIENT_EVENTS)[number], true>;
+void everyClientEventListed;
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events yet
 export interface InterServerEvents {}

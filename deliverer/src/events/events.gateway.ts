@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AppConfig } from '../config/app.config.js';
 import { InputEventPipe, SetProfilePipe } from './contract.pipe.js';
+import { guardInboundEvents } from './edge-guard.js';
 import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
 import { SendDedupe } from './send-dedupe.js';
@@ -30,6 +31,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   ) {}
 
   handleConnection(socket: DelivererSocket): void {
+    guardInboundEvents(socket, this.logger);
     socket.data.node = this.config.nodeName;
     this.logger.log(
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },

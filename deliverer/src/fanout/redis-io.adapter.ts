@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
@@ -11,6 +12,7 @@ import type { AppConfig, RedisConfig } from '../config/app.config.js';
 import { LifecycleState } from '../lifecycle/lifecycle.state.js';
 import { FanoutStatus } from './fanout.status.js';
 import { handshakeGate } from './handshake-gate.js';
+import { originAllowed } from './origin-policy.js';
 import { OrderedStreams } from './ordered-streams.adapter.js';
 import { connectWithin, createRedisClient, withDeadline } from './redis-clients.js';
 import { RedisHealthMonitor } from './redis-health.monitor.js';
@@ -86,6 +88,14 @@ export class RedisIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, {
       ...options,
       transports: ['websocket', 'polling'],
+      // CORS covers polling only; allowRequest checks the Origin on both transports.
+      allowRequest: (req, callback) => {
+        const allowed = originAllowed(req, {
+          origins: config.corsOrigins,
+          allowNoOrigin: config.allowNoOrigin,
+        });
+        callback(allowed ? null : 'origin not allowed', allowed);
+      },
       cors: {
         origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
         credentials: true,
@@ -106,6 +116,20 @@ export class RedisIoAdapter extends IoAdapter {
       }),
     } satisfies Partial<ServerOptions> as ServerOptions);
     if (this.adapterFactory) server.adapter(this.adapterFactory);
+    server.engine.on(
+      'connection_error',
+      (err: { req: IncomingMessage; code: number; message: string; context?: unknown }) => {
+        this.log.warn(
+          {
+            origin: err.req.headers.origin ?? null,
+            code: err.code,
+            reason: err.message,
+            context: err.context,
+          },
+          'handshake refused',
+        );
+      },
+    );
     // engine.io keeps its sessions in a field its types mark protected.
     const sessions = (server.engine as unknown as { clients: Record<string, unknown> }).clients;
     server.engine.use(handshakeGate(this.lifecycle, (sid) => sid in sessions));

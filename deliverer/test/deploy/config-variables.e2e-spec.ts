@@ -3,6 +3,7 @@ import { configVariables } from '../harness/config-variables.js';
 test('the config module reads the documented variables', () => {
   expect([...configVariables()].sort()).toEqual(
     [
+      'ALLOW_NO_ORIGIN',
       'CLIENT_DIR',
       'CORS_ORIGINS',
       'DELIVERER_ADAPTER',
