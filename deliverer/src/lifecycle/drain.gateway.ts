@@ -2,10 +2,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { AppConfig } from '../config/app.config.js';
+import { TOPOLOGY } from '../config/topology.js';
 import type { DelivererServer, DelivererSocket } from '../events/events.types.js';
 import { LifecycleState } from './lifecycle.state.js';
 
 const BATCH_TICK_MS = 100;
+// Of the drain margin, what closing the adapter, Redis and HTTP may take after the last socket.
+const CLOSE_RESERVE_MS = 1000;
 
 /**
  * The graceful drain, run by Nest between the shutdown signal and closing the adapter: stop
@@ -42,8 +45,19 @@ export class DrainGateway implements BeforeApplicationShutdown {
       handOverOver(polling, this.config.drainDelayMs, 0),
       handOverOver(streaming, this.config.drainWindowMs, this.config.drainDelayMs),
     ]);
+    // A long-polling session closes only once its client has polled for the close packet. The
+    // server's final close would discard it instead, and the client's next poll would reach
+    // another replica as "Session ID unknown".
+    const lingering = await allClosed(
+      sockets.map((socket) => socket.conn),
+      TOPOLOGY.drainMarginMs - CLOSE_RESERVE_MS,
+    );
     this.logger.log(
-      { closed: pollingClosed + streamingClosed, elapsedMs: Date.now() - startedAt },
+      {
+        closed: pollingClosed + streamingClosed,
+        lingering,
+        elapsedMs: Date.now() - startedAt,
+      },
       'sockets handed over; closing the server',
     );
   }
@@ -51,6 +65,19 @@ export class DrainGateway implements BeforeApplicationShutdown {
   private timing() {
     return { delayMs: this.config.drainDelayMs, windowMs: this.config.drainWindowMs };
   }
+}
+
+/** Resolves once every connection has closed, or after `timeoutMs`, with how many had not. */
+async function allClosed(connections: DelivererSocket['conn'][], timeoutMs: number) {
+  const open = connections.filter((conn) => conn.readyState !== 'closed');
+  const closing = Promise.all(
+    open.map((conn) => new Promise<void>((resolve) => conn.once('close', () => resolve()))),
+  );
+  const timeout = new AbortController();
+  const timer = delay(timeoutMs, undefined, { signal: timeout.signal }).catch(() => undefined);
+  await Promise.race([closing, timer]);
+  timeout.abort();
+  return open.filter((conn) => conn.readyState !== 'closed').length;
 }
 
 /** Hands the sockets over in batches spread over `windowMs`, starting after `startMs`. */
