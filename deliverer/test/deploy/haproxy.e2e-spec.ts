@@ -5,11 +5,11 @@ import {
   closeAllClients,
   connectClient,
   countOf,
-  everyoneReceives,
+  settle,
+  waitForHeartbeats,
   waitForSession,
 } from '../harness/clients.js';
 import { Cluster } from '../harness/cluster.js';
-import { eventually } from '../harness/eventually.js';
 import { loadCompose, replicaServices } from './compose-file.js';
 import { readRepoFile, repoPath } from './deploy-files.js';
 import {
@@ -128,18 +128,12 @@ describe('deploy/haproxy/haproxy.cfg', () => {
         .timeout(5000)
         .emitWithAck('input_event', { text: 'through haproxy' });
       expect(ack).toEqual({ status: 'ok', id: expect.any(String) });
-      // The fence follows the message's path; once all have it, a duplicate would have arrived.
-      await sender.timeout(5000).emitWithAck('input_event', 'fence');
-      await everyoneReceives(clients, 'fence');
+      await settle(sender, clients);
       expect(clients.map((client) => countOf(client, 'through haproxy'))).toEqual(
         Array(20).fill(1),
       );
 
-      // Each heartbeat ends a long-poll; three of them mean three more polls on the session.
-      await eventually(
-        () => clients.every((client) => client.pings >= 3),
-        'three heartbeats on every client',
-      );
+      await waitForHeartbeats(clients, 3);
       expect(clients.filter((client) => !client.connected).map((client) => client.id)).toEqual([]);
 
       const log = haproxy.httpLog().filter((entry) => entry.uri.startsWith('/socket.io/'));

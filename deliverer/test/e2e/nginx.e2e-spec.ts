@@ -5,7 +5,8 @@ import {
   closeAllClients,
   connectClient,
   countOf,
-  everyoneReceives,
+  settle,
+  waitForHeartbeats,
   waitForSession,
 } from '../harness/clients.js';
 import { NginxProxy, sourceAddress } from '../harness/nginx.js';
@@ -16,29 +17,6 @@ type ProxiedClient = TestClient & { address: string };
 async function connectFrom(url: string, transport: Transport, address: string) {
   const client = await connectClient(url, { transport, localAddress: address });
   return Object.assign(client, { address }) as ProxiedClient;
-}
-
-/** Resolves once every client has had `count` heartbeats; over polling, each ends a poll cycle. */
-function heartbeats(clients: ProxiedClient[], count: number, timeoutMs = 10_000): Promise<unknown> {
-  return Promise.all(
-    clients.map(
-      (client) =>
-        new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`${client.address}: ${client.pings} of ${count} heartbeats`)),
-            timeoutMs,
-          );
-          const check = () => {
-            if (client.pings < count) return;
-            clearTimeout(timer);
-            client.io.off('ping', check);
-            resolve();
-          };
-          client.io.on('ping', check);
-          check();
-        }),
-    ),
-  );
 }
 
 describe('two replicas behind nginx configured like the Ingress', () => {
@@ -76,13 +54,11 @@ describe('two replicas behind nginx configured like the Ingress', () => {
     const sender = clients[0]!;
     const ack = await sender.timeout(5000).emitWithAck('input_event', { text: 'through nginx' });
     expect(ack).toEqual({ status: 'ok', id: expect.any(String) });
-    // The fence follows the message's path; once all have it, a duplicate would have arrived.
-    await sender.timeout(5000).emitWithAck('input_event', 'fence');
-    await everyoneReceives(clients, 'fence');
+    await settle(sender, clients);
     expect(clients.map((client) => countOf(client, 'through nginx'))).toEqual(Array(40).fill(1));
 
     const polling = clients.filter((_, i) => transports[i % 2] === 'polling');
-    await heartbeats(polling, 3);
+    await waitForHeartbeats(polling, 3);
     expect(polling.filter((client) => !client.connected).map((client) => client.address)).toEqual(
       [],
     );

@@ -5,6 +5,7 @@ import {
   closeAllClients,
   connectClient,
   everyoneReceives,
+  settle,
   waitForBroadcast,
   waitForSession,
 } from '../harness/clients.js';
@@ -112,8 +113,7 @@ describe('Connection State Recovery across replicas (redis-streams)', () => {
     expect(ack).toEqual({ status: 'ok', id: expect.any(String) });
     expect(again).toEqual(ack);
 
-    await first.timeout(5000).emitWithAck('input_event', 'fence');
-    await everyoneReceives([first, retry], 'fence');
+    await settle(first, [first, retry]);
     expect(retry.received.filter((m) => m.text === 'once')).toHaveLength(1);
   });
 });

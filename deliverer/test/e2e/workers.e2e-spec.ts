@@ -4,6 +4,7 @@ import {
   closeAllClients,
   connectClient,
   everyoneReceives,
+  settle,
   waitForSession,
 } from '../harness/clients.js';
 import { stopAll } from '../harness/processes.js';
@@ -45,8 +46,7 @@ describe('worker mode: DELIVERER_WORKERS=2 on one machine, no Redis', () => {
 
     const ack = await clients[0]!.timeout(5000).emitWithAck('input_event', 'across workers');
     expect(ack).toMatchObject({ status: 'ok' });
-    await clients[1]!.timeout(5000).emitWithAck('input_event', 'fence');
-    await everyoneReceives(clients, 'fence');
+    await settle(clients[1]!, clients);
     for (const client of clients) {
       expect(client.received.filter((m) => m.text === 'across workers')).toHaveLength(1);
     }

@@ -178,3 +178,40 @@ export function closeAllClients(): void {
   }
   opened.clear();
 }
+
+/**
+ * Sends a fence from `sender` and waits until every client has it. The fence takes the same
+ * ordered path as what the sender sent before, so once all have it, any duplicate of an earlier
+ * message would already have arrived: exactly-once can then be asserted without waiting.
+ */
+export async function settle(sender: TestClient, clients: TestClient[]): Promise<void> {
+  await sender.timeout(5000).emitWithAck('input_event', 'fence');
+  await everyoneReceives(clients, 'fence');
+}
+
+/** Resolves once every client has had `count` heartbeats; over polling, each ends a poll cycle. */
+export function waitForHeartbeats(
+  clients: TestClient[],
+  count: number,
+  timeoutMs = 10_000,
+): Promise<unknown> {
+  return Promise.all(
+    clients.map(
+      (client) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`${client.id}: ${client.pings} of ${count} heartbeats`)),
+            timeoutMs,
+          );
+          const check = () => {
+            if (client.pings < count) return;
+            clearTimeout(timer);
+            client.io.off('ping', check);
+            resolve();
+          };
+          client.io.on('ping', check);
+          check();
+        }),
+    ),
+  );
+}
