@@ -2,12 +2,14 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { createConnection, createSocket } from './realtime/connection';
 import { resolveServerUrl } from './realtime/server-url';
+import { resolveToken } from './realtime/token';
 import { createAppStore, key } from './store';
 import { typedCommit } from './store/mutations';
 import './style.css';
 
 const serverUrl = resolveServerUrl(window.location.search, import.meta.env.VITE_DELIVERER_URL);
-const connection = createConnection(createSocket(serverUrl));
+const token = resolveToken(window.location.search);
+const connection = createConnection(createSocket(serverUrl, token), token);
 const store = createAppStore(connection);
 connection.start(typedCommit(store.commit));
 

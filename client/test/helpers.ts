@@ -24,7 +24,11 @@ export function makeMessage(overrides: Partial<BroadcastMessage> = {}): Broadcas
 }
 
 export function fakeTransport() {
-  return { send: vi.fn<Transport['send']>(), setProfile: vi.fn<Transport['setProfile']>() };
+  return {
+    send: vi.fn<Transport['send']>(),
+    setProfile: vi.fn<Transport['setProfile']>(),
+    signIn: vi.fn<Transport['signIn']>(),
+  };
 }
 
 /** The contract's rule for clientMsgId. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { EventsModule } from './events/events.module.js';
 import { FanoutModule } from './fanout/fanout.module.js';
@@ -7,6 +8,14 @@ import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 
 @Module({
-  imports: [ConfigModule, LoggingModule, FanoutModule, HealthModule, EventsModule, LifecycleModule],
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    FanoutModule,
+    AuthModule,
+    HealthModule,
+    EventsModule,
+    LifecycleModule,
+  ],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@contract';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { TypedCommit } from '../store/mutations';
+import { handshakeAuth, type TokenHolder } from './token';
 import { ConnectionClosedError, type Transport } from './transport';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -37,8 +38,9 @@ export const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
 };
 
 /** `url` undefined means same origin. */
-export function createSocket(url: string | undefined): AppSocket {
-  return url ? io(url, SOCKET_OPTIONS) : io(SOCKET_OPTIONS);
+export function createSocket(url: string | undefined, token: TokenHolder): AppSocket {
+  const options = { ...SOCKET_OPTIONS, auth: handshakeAuth(token) };
+  return url ? io(url, options) : io(options);
 }
 
 export interface Connection extends Transport {
@@ -48,7 +50,10 @@ export interface Connection extends Transport {
 }
 
 /** The only owner of the socket: components and the store never see it. */
-export function createConnection(socket: AppSocket): Connection {
+export function createConnection(
+  socket: AppSocket,
+  token: TokenHolder = { current: null },
+): Connection {
   let unbind: (() => void) | null = null;
   /** Rejecters of the requests still waiting for an ack. */
   const waiting = new Set<(error: Error) => void>();
@@ -106,6 +111,16 @@ export function createConnection(socket: AppSocket): Connection {
         socket.timeout(PROFILE_TIMEOUT_MS).emitWithAck('set_profile', payload),
       );
     },
+
+    async signIn(newToken) {
+      token.current = newToken;
+      // A live socket swaps its credential in place; otherwise the next handshake presents it.
+      if (socket.connected) {
+        return socket.timeout(PROFILE_TIMEOUT_MS).emitWithAck('refresh_token', { token: newToken });
+      }
+      if (!socket.active) socket.connect();
+      return { status: 'ok', expiresAt: null };
+    },
   };
 }
 
@@ -129,8 +144,12 @@ export function bindSocket(
       commit('disconnected', socket.active);
       settle();
     },
-    connect_error: (error: Error) => {
-      commit('connectFailed', { message: error.message, willReconnect: socket.active });
+    connect_error: (error: Error & { data?: { code?: string; message?: string } }) => {
+      commit('connectFailed', {
+        message: error.data?.message ?? error.message,
+        willReconnect: socket.active,
+        unauthorized: error.data?.code === 'unauthorized',
+      });
       settle();
     },
     broadcast_event: (message) => commit('broadcastReceived', message),

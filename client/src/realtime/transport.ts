@@ -10,6 +10,9 @@ export type InputEventAck = AckOf<'input_event'>;
 /** `Ack<{ name }>` with the name as the server stored it (trimmed). */
 export type SetProfileAck = AckOf<'set_profile'>;
 
+/** `Ack<{ expiresAt }>` of a token swapped on a live socket. */
+export type RefreshTokenAck = AckOf<'refresh_token'>;
+
 /** A request gave up because the socket closed for good, not because an ack timed out. */
 export class ConnectionClosedError extends Error {
   constructor() {
@@ -28,4 +31,6 @@ export interface Transport {
   send(payload: { text: string; clientMsgId: string }): Promise<InputEventAck>;
   /** Resolves with the server's ack; rejects on timeout or with ConnectionClosedError. */
   setProfile(payload: { name: string }): Promise<SetProfileAck>;
+  /** Presents a new token: on the live socket (`refresh_token`), or at the next handshake. */
+  signIn(token: string): Promise<RefreshTokenAck>;
 }

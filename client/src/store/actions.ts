@@ -92,6 +92,24 @@ export function createActions(transport: Transport) {
       }
     },
 
+    /** Presents a token; resolves with the server's verdict when the socket was connected. */
+    async signIn(context: Context, token: string): Promise<boolean> {
+      const trimmed = token.trim();
+      if (!trimmed) return false;
+      try {
+        const ack = await transport.signIn(trimmed);
+        if (ack.status === 'ok') return true;
+        typedCommit(context.commit)('connectFailed', {
+          message: ack.message,
+          willReconnect: true,
+          unauthorized: true,
+        });
+        return false;
+      } catch {
+        return false;
+      }
+    },
+
     dismissServerError(context: Context): void {
       typedCommit(context.commit)('serverErrorDismissed');
     },

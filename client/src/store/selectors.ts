@@ -2,7 +2,9 @@ import type { BroadcastMessage } from '@contract';
 import type { State } from './state';
 
 export function isOwnMessage(state: State, message: BroadcastMessage): boolean {
-  return state.connection.ownSocketIds.includes(message.sender);
+  const { userId, ownSocketIds } = state.connection;
+  // With authentication the sender is the user id, the same across tabs and reconnects.
+  return userId !== null ? message.sender === userId : ownSocketIds.includes(message.sender);
 }
 
 /**

@@ -23,6 +23,10 @@ export interface ConnectionState {
   connects: number;
   /** Set by the `session` event of a re-connect, cleared when that connection drops. */
   sessionOutcome: SessionOutcome | null;
+  /** The server wants a (new) token: it refused the handshake, or the token expired. */
+  authRequired: boolean;
+  /** The authenticated user id, when the server authenticates connections. */
+  userId: string | null;
 }
 
 /** A send whose fate is unknown: re-sending the same text reuses its id, so the server dedupes. */
@@ -68,6 +72,8 @@ export function createInitialState(): State {
       lastError: null,
       connects: 0,
       sessionOutcome: null,
+      authRequired: false,
+      userId: null,
     },
     messages: [],
     lastSend: { status: 'idle' },

@@ -6,9 +6,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
 import type { AppConfig } from '../config/app.config.js';
 import { RedisIoAdapter } from '../fanout/redis-io.adapter.js';
+import { bindSessionsBeforeHandshake } from '../workers/bind-sessions-early.js';
 import { WORKER_READY } from '../workers/workers.messages.js';
 import { runPrimary } from '../workers/workers.primary.js';
 import { installProcessGuards } from './process-guards.js';
+import { securityHeaders } from './security-headers.js';
 import { serveClient } from './serve-client.js';
 import { drainOnSignals } from './shutdown.js';
 
@@ -22,7 +24,11 @@ export async function start(
 }
 
 async function bootstrap(config: AppConfig, releaseEarlyConnections?: () => void): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    // No route takes a body; a parser would only echo malformed input back in its 400.
+    bodyParser: false,
+  });
   const logger = app.get(Logger);
   app.useLogger(logger);
   installProcessGuards(logger);
@@ -35,6 +41,7 @@ async function bootstrap(config: AppConfig, releaseEarlyConnections?: () => void
     throw err;
   }
   app.useWebSocketAdapter(adapter);
+  securityHeaders(app);
   serveClient(app, config, logger);
   await app.init();
   await adapter.ready();
@@ -43,6 +50,7 @@ async function bootstrap(config: AppConfig, releaseEarlyConnections?: () => void
   if (config.workerId !== undefined) {
     // The primary owns the port and passes each connection to this worker's HTTP server.
     setupWorker(adapter.ioServer!);
+    bindSessionsBeforeHandshake(adapter.ioServer!);
     releaseEarlyConnections?.();
     process.send?.({ type: WORKER_READY });
     return;

@@ -18,5 +18,6 @@ export function serveClient(
     );
     return;
   }
-  app.useStaticAssets(config.clientDir, { index: 'index.html', maxAge: '1h' });
+  // No directory redirects: the static server's own 301 would replace the security headers.
+  app.useStaticAssets(config.clientDir, { index: 'index.html', maxAge: '1h', redirect: false });
 }

@@ -102,11 +102,39 @@ describe('parseConfig', () => {
     ],
     [{ LOG_FORMAT: 'yaml' }, 'LOG_FORMAT', 'one of json, pretty'],
     [{ PING_TIMEOUT_MS: '10' }, 'PING_TIMEOUT_MS', 'an integer from 1000'],
+    [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET', 'at least 32 bytes'],
+    [{ AUTH_JWKS_URL: 'ftp://idp/jwks' }, 'AUTH_JWKS_URL', 'a URL starting with https://'],
+    [
+      { AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://idp/jwks' },
+      'AUTH_JWKS_URL',
+      'unset when AUTH_JWT_SECRET is set',
+    ],
+    [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST', 'an integer from 1'],
+    [{ TRUSTED_PROXY_HOPS: '-1' }, 'TRUSTED_PROXY_HOPS', 'an integer from 0 to 10'],
+    [{ ALLOW_BINARY: 'maybe' }, 'ALLOW_BINARY', 'true or false'],
   ])('%j is refused, naming %s and what it accepts', (env, variable, accepts) => {
     const error = captureError(() => parseConfig(env));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(`${variable} must be ${accepts}`);
+  });
+
+  test('a refused AUTH_JWT_SECRET never echoes the secret', () => {
+    const error = captureError(() => parseConfig({ AUTH_JWT_SECRET: 'hunter2hunter2' }));
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  test('authentication is off by default and typed when on', () => {
+    expect(parseConfig({}).auth).toBeUndefined();
+    expect(
+      parseConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_AUDIENCE: 'deliverer' })
+        .auth,
+    ).toEqual({
+      secret: undefined,
+      jwksUrl: new URL('https://idp.example/jwks.json'),
+      audience: 'deliverer',
+      issuer: undefined,
+    });
   });
 
   test('a refused REDIS_URL never echoes its password', () => {

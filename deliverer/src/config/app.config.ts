@@ -8,6 +8,24 @@ export type AdapterKind = (typeof ADAPTERS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Handshake authentication; undefined when neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set. */
+export interface AuthConfig {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** JSON Web Key Set of an identity provider (RS256, ES256, EdDSA…). */
+  jwksUrl?: URL;
+  audience?: string;
+  issuer?: string;
+}
+
+export interface RateLimitConfig {
+  /** Sustained events per second per socket; 0 turns the limit off. */
+  perSec: number;
+  burst: number;
+  /** Refused events within 10 s after which the socket is disconnected. */
+  disconnectAfter: number;
+}
+
 export interface RedisConfig {
   url: URL;
   sharded: boolean;
@@ -31,6 +49,18 @@ export abstract class AppConfig {
   declare readonly corsOrigins: readonly string[];
   /** Whether handshakes without an Origin header (server-side clients) are accepted. */
   declare readonly allowNoOrigin: boolean;
+  declare readonly auth: AuthConfig | undefined;
+  declare readonly rateLimit: RateLimitConfig;
+  /** Sessions this process accepts; more get 503 so the load balancer tries another replica. */
+  declare readonly maxConnections: number;
+  /** Sessions per client IP; 0 is unlimited. */
+  declare readonly maxConnectionsPerIp: number;
+  /** Proxies in front whose X-Forwarded-For entry is trusted to name the client IP. */
+  declare readonly trustedProxyHops: number;
+  /** Whether events may carry binary attachments. */
+  declare readonly allowBinary: boolean;
+  /** Outbound bytes a socket may have pending before it is dropped as a slow consumer. */
+  declare readonly maxBufferedBytes: number;
   declare readonly maxTextLength: number;
   declare readonly maxPayloadBytes: number;
   declare readonly pingIntervalMs: number;
@@ -110,6 +140,29 @@ export function parseConfig(env: Env): AppConfig {
       accepts: 'origins like https://app.example.com, or *',
     }),
     allowNoOrigin: bool(env, 'ALLOW_NO_ORIGIN', true),
+    auth: authConfig(env),
+    rateLimit: {
+      perSec: int(env, 'RATE_LIMIT_PER_SEC', { min: 0, max: 100_000, fallback: 20 }),
+      burst: int(env, 'RATE_LIMIT_BURST', { min: 1, max: 100_000, fallback: 40 }),
+      disconnectAfter: int(env, 'RATE_LIMIT_DISCONNECT_AFTER', {
+        min: 1,
+        max: 1_000_000,
+        fallback: 100,
+      }),
+    },
+    maxConnections: int(env, 'MAX_CONNECTIONS', { min: 1, max: 10_000_000, fallback: 20_000 }),
+    maxConnectionsPerIp: int(env, 'MAX_CONNECTIONS_PER_IP', {
+      min: 0,
+      max: 10_000_000,
+      fallback: 0,
+    }),
+    trustedProxyHops: int(env, 'TRUSTED_PROXY_HOPS', { min: 0, max: 10, fallback: 0 }),
+    allowBinary: bool(env, 'ALLOW_BINARY', false),
+    maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', {
+      min: 16_384,
+      max: 1_000_000_000,
+      fallback: 4_194_304,
+    }),
     maxTextLength: int(env, 'MAX_TEXT_LENGTH', { min: 1, max: 100_000, fallback: 2000 }),
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', { min: 1024, max: 100_000_000, fallback: 1e6 }),
     pingIntervalMs,
@@ -139,6 +192,28 @@ export function parseConfig(env: Env): AppConfig {
       fallback: DEFAULT_CLIENT_DIR,
     }),
   };
+}
+
+function authConfig(env: Env): AuthConfig | undefined {
+  const secret = env.AUTH_JWT_SECRET?.trim() || undefined;
+  // A short HS256 secret can be brute-forced offline from any token (RFC 7518 §3.2).
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'at least 32 bytes', `${secret.length} characters`);
+  }
+  const jwksUrl = optionalUrl(env, 'AUTH_JWKS_URL', ['https:', 'http:']);
+  const claim = (name: string) =>
+    text(env, name, {
+      pattern: /^[^\s]{0,512}$/,
+      accepts: 'a value without spaces',
+      fallback: '',
+    }) || undefined;
+  const audience = claim('AUTH_AUDIENCE');
+  const issuer = claim('AUTH_ISSUER');
+  if (secret && jwksUrl) {
+    throw new ConfigError('AUTH_JWKS_URL', 'unset when AUTH_JWT_SECRET is set', jwksUrl.href);
+  }
+  if (!secret && !jwksUrl) return undefined;
+  return { secret, jwksUrl, audience, issuer };
 }
 
 let loaded: AppConfig | undefined;

@@ -7,7 +7,15 @@
 import { z } from 'zod';
 
 /** Every error a client can see, whether as an ack or as an `error_event`. */
-export const ERROR_CODES = ['invalid_payload', 'unknown_event', 'internal_error'] as const;
+export const ERROR_CODES = [
+  'invalid_payload',
+  'unknown_event',
+  'rate_limited',
+  'unauthorized',
+  'token_expired',
+  'forbidden',
+  'internal_error',
+] as const;
 
 /** Display names: visible characters and spaces, no control or format characters. */
 const DISPLAY_NAME = /^[^\p{C}]+$/u;
@@ -21,6 +29,8 @@ export interface ErrorEnvelope {
   status: 'error';
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: when the next event will be accepted. */
+  retryAfterMs?: number;
 }
 
 export type Ack<T extends object = object> = ({ status: 'ok' } & T) | ErrorEnvelope;
@@ -78,13 +88,24 @@ export const setProfileSchema = strictPayload(
 export type SetProfilePayload = z.input<typeof setProfileSchema>;
 export type SetProfile = z.output<typeof setProfileSchema>;
 
+export const refreshTokenSchema = strictPayload(
+  {
+    token: requiredString('token')
+      .min(1, { error: 'token must not be empty' })
+      .max(8192, { error: 'token must be at most 8192 characters' }),
+  },
+  'an object { token: string }',
+);
+
+export type RefreshToken = z.output<typeof refreshTokenSchema>;
+
 export interface BroadcastMessage {
   /** Unique across replicas. */
   id: string;
   text: string;
-  /** The sender's socket id. */
+  /** The sender's user id (the token's `sub`) when authentication is on, else its socket id. */
   sender: string;
-  /** The sender's display name, when it set one with `set_profile`. */
+  /** The token's `name`, or the name the sender set with `set_profile`. */
   senderName?: string;
   /** The replica that accepted the message. */
   node: string;
@@ -98,11 +119,18 @@ export interface SessionInfo {
   recovered: boolean;
   /** The display name kept in the session, if any. */
   name?: string;
+  /** The authenticated user id, when authentication is on. */
+  userId?: string;
 }
 
 export interface ClientToServerEvents {
   input_event: (payload: InputEventPayload, ack: (res: Ack<{ id: string }>) => void) => void;
   set_profile: (payload: SetProfilePayload, ack: (res: Ack<{ name: string }>) => void) => void;
+  /** Replaces the token of a connected socket before it expires; the user must stay the same. */
+  refresh_token: (
+    payload: RefreshToken,
+    ack: (res: Ack<{ expiresAt: number | null }>) => void,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -112,11 +140,12 @@ export interface ServerToClientEvents {
 }
 
 /** The events a client may send: anything else is refused at the edge. */
-export const CLIENT_EVENTS = ['input_event', 'set_profile'] as const;
+export const CLIENT_EVENTS = ['input_event', 'set_profile', 'refresh_token'] as const;
 // Fails to compile when an event of ClientToServerEvents is missing from CLIENT_EVENTS.
 const everyClientEventListed: Record<keyof ClientToServerEvents, true> = {
   input_event: true,
   set_profile: true,
+  refresh_token: true,
 } satisfies Record<(typeof CLIENT_EVENTS)[number], true>;
 void everyClientEventListed;
 
@@ -129,4 +158,6 @@ export interface SocketData {
   node: string;
   /** Display name from `set_profile`. */
   name?: string;
+  /** Who the handshake token says the client is; checked again on every recovery. */
+  user?: { id: string; name?: string; expiresAt?: number };
 }

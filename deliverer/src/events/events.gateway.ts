@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { AppConfig } from '../config/app.config.js';
 import { InputEventPipe, SetProfilePipe } from './contract.pipe.js';
+import { DelivererError } from './deliverer.error.js';
 import { guardInboundEvents } from './edge-guard.js';
 import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
@@ -31,7 +32,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   ) {}
 
   handleConnection(socket: DelivererSocket): void {
-    guardInboundEvents(socket, this.logger);
+    guardInboundEvents(socket, this.config, this.logger);
     socket.data.node = this.config.nodeName;
     this.logger.log(
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },
@@ -43,7 +44,8 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     this.server.to(socket.id).emit('session', {
       node: this.config.nodeName,
       recovered: socket.recovered,
-      ...(socket.data.name !== undefined && { name: socket.data.name }),
+      ...withDefined('name', displayName(socket)),
+      ...(socket.data.user && { userId: socket.data.user.id }),
     });
   }
 
@@ -62,8 +64,8 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const message: BroadcastMessage = {
       id: randomUUID(),
       text: input.text,
-      sender: socket.id,
-      ...(socket.data.name !== undefined && { senderName: socket.data.name }),
+      sender: socket.data.user?.id ?? socket.id,
+      ...withDefined('senderName', displayName(socket)),
       node: this.config.nodeName,
       sentAt: Date.now(),
     };
@@ -80,7 +82,20 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     @ConnectedSocket() socket: DelivererSocket,
     @MessageBody(SetProfilePipe) profile: SetProfile,
   ): Ack<{ name: string }> {
+    // With authentication on, names come from tokens: a client must not pose as somebody else.
+    if (socket.data.user) {
+      throw new DelivererError('forbidden', 'the display name comes from your token');
+    }
     socket.data.name = profile.name;
     return { status: 'ok', name: profile.name };
   }
+}
+
+function displayName(socket: DelivererSocket): string | undefined {
+  return socket.data.user ? socket.data.user.name : socket.data.name;
+}
+
+/** `{ [key]: value }`, or nothing when there is no value: optional fields stay absent, not undefined. */
+function withDefined<K extends string>(key: K, value: string | undefined) {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 }

@@ -26,6 +26,13 @@ describe('payload shape limits', () => {
     );
   });
 
+  test('binary attachments are refused unless allowed, and counted by their byte length', () => {
+    const attachment = Buffer.alloc(1000);
+    expect(payloadProblem([{ file: attachment }])).toBe('binary attachments are not accepted');
+    expect(payloadProblem([{ file: attachment }], { allowBinary: true })).toBeUndefined();
+    expect(payloadProblem([Buffer.alloc(70_000)], { allowBinary: true })).toMatch(/larger than/);
+  });
+
   test('many small keys count towards the size', () => {
     const wide = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]));
     expect(payloadProblem([wide])).toMatch(/larger than/);

@@ -18,6 +18,7 @@ export interface FanoutState {
 export class FanoutStatus {
   private readonly logger = new Logger('Fanout');
   private state: FanoutState;
+  private denied?: { reason: string; since: number };
 
   constructor(config: AppConfig) {
     // Until the adapter has connected, a Redis-backed replica is not ready.
@@ -28,7 +29,13 @@ export class FanoutStatus {
   }
 
   get current(): Readonly<FanoutState> {
-    return this.state;
+    // A refused permission outlasts reconnects and answered PINGs, so it overrides them.
+    return this.denied ? { adapter: this.state.adapter, up: false, ...this.denied } : this.state;
+  }
+
+  /** A Redis permission the adapter lacks, or undefined once granted; the reporter logs it. */
+  reportDenied(reason: string | undefined): void {
+    this.denied = reason === undefined ? undefined : { reason, since: Date.now() };
   }
 
   reportUp(): void {

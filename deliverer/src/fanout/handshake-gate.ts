@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LifecycleState } from '../lifecycle/lifecycle.state.js';
-
-const RETRY_AFTER_S = 1;
-const SID = /[?&]sid=([^&]+)/;
+import { refuseRequest, sessionIdOf } from './engine-io.js';
 
 /**
  * An Engine.IO middleware for the drain. New sessions get 503, so nginx (proxy_next_upstream
@@ -14,23 +12,10 @@ const SID = /[?&]sid=([^&]+)/;
 export function handshakeGate(lifecycle: LifecycleState, isLiveSession: (sid: string) => boolean) {
   return (req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void): void => {
     if (!lifecycle.draining) return next();
-    const sid = SID.exec(req.url ?? '')?.[1];
-    if (sid !== undefined && isLiveSession(decodeURIComponent(sid))) return next();
-    const [status, code] = sid === undefined ? [503, 'draining'] : [410, 'session_moved'];
-    const body = JSON.stringify({ code, message: 'this replica is shutting down; reconnect' });
-    if (req.headers.upgrade) {
-      // Engine.IO hands upgrades a stand-in response that cannot write a status line.
-      const reason = status === 503 ? 'Service Unavailable' : 'Gone';
-      req.socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\nRetry-After: ${RETRY_AFTER_S}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-      return;
-    }
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Retry-After': String(RETRY_AFTER_S),
-    });
-    res.end(body);
+    const sid = sessionIdOf(req.url);
+    if (sid !== undefined && isLiveSession(sid)) return next();
+    const [status, code] =
+      sid === undefined ? ([503, 'draining'] as const) : ([410, 'session_moved'] as const);
+    refuseRequest(req, res, status, code, 'this replica is shutting down; reconnect');
   };
 }

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { Adapter, type BroadcastOptions, MessageType, type Session } from 'socket.io-adapter';
+import type { Socket } from 'socket.io';
+import { RestoredSessions } from './restored-sessions.js';
 import { STREAM_ID, compareStreamIds } from './stream-ids.js';
 
 export interface OrderedStreamsOptions {
@@ -55,6 +57,7 @@ export class OrderedStreams {
   private cursor?: string;
   private readonly waiters = new Set<() => void>();
   private probe?: NodeJS.Timeout;
+  private readonly restored = new RestoredSessions();
   readonly factory: (nsp: unknown) => Adapter;
 
   constructor(
@@ -89,6 +92,17 @@ export class OrderedStreams {
     clearInterval(this.probe);
   }
 
+  /**
+   * Call first on every connection: writes what a recovered socket missed while its handshake
+   * middlewares ran. Synchronous, so nothing newer can overtake it.
+   */
+  onConnection(socket: Socket): void {
+    if (!socket.recovered) return;
+    const send = (socket as unknown as { packet(packet: { type: number; data: unknown[] }): void })
+      .packet;
+    for (const data of this.restored.take(socket.id)) send.call(socket, { type: 2, data });
+  }
+
   private patch(adapter: StreamsAdapter): Adapter {
     const deliverLocally = (packet: Packet, opts: BroadcastOptions) =>
       Adapter.prototype.broadcast.call(adapter, packet, opts);
@@ -119,15 +133,29 @@ export class OrderedStreams {
       } else {
         onMessage(message, offset);
       }
+      const delivered =
+        message.type === MessageType.BROADCAST &&
+        message.nsp === adapter.nsp.name &&
+        message.data?.requestId === undefined;
+      if (delivered && this.restored.size > 0 && message.data) {
+        // The library has appended the offset to the packet's data by now.
+        this.restored.capture(adapter, message.data.packet.data, decodeOptions(message.data.opts));
+      }
       if (offset) this.advance(offset);
     };
 
     adapter.restoreSession = (pid: string, offset: string) =>
-      this.restore(adapter, pid, offset).catch((err: Error) => {
-        // socket.io turns a failed restore into a new session silently; say why once here.
-        this.logger.warn({ offset, reason: err.message }, 'session not recovered');
-        throw err;
-      });
+      this.restore(adapter, pid, offset).then(
+        (session) => {
+          this.restored.expect(session.sid);
+          return session;
+        },
+        (err: Error) => {
+          // socket.io turns a failed restore into a new session silently; say why once here.
+          this.logger.warn({ offset, reason: err.message }, 'session not recovered');
+          throw err;
+        },
+      );
     return adapter;
   }
 

@@ -25,6 +25,19 @@ export function createRedisClient(url: URL, connectionName: string): Redis {
 }
 
 /**
+ * Hands every connection that `client.duplicate()` opens to `adopt` before it connects: libraries
+ * open their own reader and subscriber connections, which this app must still watch and close.
+ */
+export function adoptDuplicates(client: Redis, adopt: (duplicate: Redis) => void): void {
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = ((...args: Parameters<Redis['duplicate']>) => {
+    const copy = duplicate(...args);
+    adopt(copy);
+    return copy;
+  }) as Redis['duplicate'];
+}
+
+/**
  * Connects and waits until the client is ready, retrying (through ioredis' retryStrategy) until
  * the deadline. Rejects with a RedisBootError naming the URL without its password.
  */

@@ -16,16 +16,23 @@ export class RedisHealthMonitor {
   private readonly onConnectionLost = () => this.status.reportDown('Redis connection lost');
   private readonly onReady = () => void this.probe();
 
+  private readonly clients: Redis[] = [];
+
   constructor(
-    private readonly clients: readonly Redis[],
+    clients: readonly Redis[],
     private readonly status: FanoutStatus,
-  ) {}
+  ) {
+    for (const client of clients) this.watch(client);
+  }
+
+  /** Adds a connection opened later, such as the streams adapter's reader. */
+  watch(client: Redis): void {
+    this.clients.push(client);
+    client.on('close', this.onConnectionLost);
+    client.on('ready', this.onReady);
+  }
 
   start(): void {
-    for (const client of this.clients) {
-      client.on('close', this.onConnectionLost);
-      client.on('ready', this.onReady);
-    }
     this.timer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS).unref();
     void this.probe();
   }

@@ -9,14 +9,27 @@ import {
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig, RedisConfig } from '../config/app.config.js';
+import { engineSecurityHeaders } from '../app/security-headers.js';
+import { handshakeAuth } from '../auth/handshake-auth.js';
+import { TokenVerifier } from '../auth/token-verifier.js';
 import { LifecycleState } from '../lifecycle/lifecycle.state.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { FanoutStatus } from './fanout.status.js';
+import { engineSessions } from './engine-io.js';
 import { handshakeGate } from './handshake-gate.js';
 import { originAllowed } from './origin-policy.js';
 import { OrderedStreams } from './ordered-streams.adapter.js';
-import { connectWithin, createRedisClient, withDeadline } from './redis-clients.js';
+import {
+  adoptDuplicates,
+  connectWithin,
+  createRedisClient,
+  withDeadline,
+} from './redis-clients.js';
+import { pauseReaderAfterRefusals } from './reader-backoff.js';
 import { RedisHealthMonitor } from './redis-health.monitor.js';
 import { RedisLink } from './redis-link.js';
+import { RedisPermissions } from './redis-permissions.js';
+import { dropSlowConsumers } from './slow-consumers.js';
 
 const QUIT_DEADLINE_MS = 1000;
 
@@ -33,9 +46,12 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly status: FanoutStatus;
   private readonly lifecycle: LifecycleState;
   private readonly link: RedisLink;
+  private readonly verifier: TokenVerifier;
+  private stopSlowConsumerSweep?: () => void;
   private adapterFactory?: AdapterFactory;
   private ordered?: OrderedStreams;
   private monitor?: RedisHealthMonitor;
+  private permissions?: RedisPermissions;
   private server?: Server;
 
   constructor(
@@ -46,6 +62,7 @@ export class RedisIoAdapter extends IoAdapter {
     this.status = app.get(FanoutStatus);
     this.lifecycle = app.get(LifecycleState);
     this.link = app.get(RedisLink);
+    this.verifier = app.get(TokenVerifier);
   }
 
   /** The Socket.IO server, once Nest has created it. */
@@ -77,6 +94,7 @@ export class RedisIoAdapter extends IoAdapter {
     this.link.attach(pub, redis.keyPrefix);
     this.monitor = new RedisHealthMonitor(this.clients, this.status);
     this.monitor.start();
+    this.permissions = new RedisPermissions(redis, adapter, this.clients, this.status);
     this.log.log(
       { adapter, sharded: redis.sharded, keyPrefix: redis.keyPrefix },
       'connected to Redis',
@@ -88,6 +106,8 @@ export class RedisIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, {
       ...options,
       transports: ['websocket', 'polling'],
+      // The Vue client bundles socket.io-client; /socket.io/socket.io.js would bypass every middleware.
+      serveClient: false,
       // CORS covers polling only; allowRequest checks the Origin on both transports.
       allowRequest: (req, callback) => {
         const allowed = originAllowed(req, {
@@ -111,11 +131,15 @@ export class RedisIoAdapter extends IoAdapter {
       ...(config.adapter === 'redis-streams' && {
         connectionStateRecovery: {
           maxDisconnectionDuration: config.recoveryWindowMs,
-          skipMiddlewares: true,
+          // A recovered session is authenticated again: a revoked or expired token must not ride
+          // recovery back in. OrderedStreams keeps what arrives while the middleware runs.
+          skipMiddlewares: false,
         },
       }),
     } satisfies Partial<ServerOptions> as ServerOptions);
     if (this.adapterFactory) server.adapter(this.adapterFactory);
+    // First of the engine middlewares, so their refusals carry the headers too.
+    engineSecurityHeaders(server.engine);
     server.engine.on(
       'connection_error',
       (err: { req: IncomingMessage; code: number; message: string; context?: unknown }) => {
@@ -130,15 +154,30 @@ export class RedisIoAdapter extends IoAdapter {
         );
       },
     );
-    // engine.io keeps its sessions in a field its types mark protected.
-    const sessions = (server.engine as unknown as { clients: Record<string, unknown> }).clients;
+    const sessions = engineSessions(server.engine);
     server.engine.use(handshakeGate(this.lifecycle, (sid) => sid in sessions));
+    new ConnectionLimits(config, this.log).install(server.engine);
+    this.stopSlowConsumerSweep = dropSlowConsumers(
+      server.engine,
+      config.maxBufferedBytes,
+      this.log,
+    );
+    // First listener of all: a recovered socket gets what it missed before any handler runs.
+    if (this.ordered) server.on('connection', (socket) => this.ordered!.onConnection(socket));
+    if (this.verifier.enabled) server.use(handshakeAuth(this.verifier, this.log));
     this.server = server;
     return server;
   }
 
   /** Resolves when the server can take connections: with redis-streams, once its reader runs. */
   async ready(): Promise<void> {
+    // Lacking a Redis permission, the replica serves unready instead of crash-looping; the check
+    // repeats and, once the permission is granted, waits for the reader itself.
+    if (this.permissions && !(await this.permissions.start(() => this.readerRuns()))) return;
+    await this.readerRuns();
+  }
+
+  private async readerRuns(): Promise<void> {
     if (!this.ordered || !this.server) return;
     await this.ordered.ready(this.server.of('/').adapter, this.config.redis!.connectTimeoutMs);
   }
@@ -146,6 +185,8 @@ export class RedisIoAdapter extends IoAdapter {
   override async dispose(): Promise<void> {
     this.ordered?.close();
     this.monitor?.stop();
+    this.permissions?.stop();
+    this.stopSlowConsumerSweep?.();
     await Promise.all(
       this.clients.map((client) =>
         // quit() waits for Redis, which may be the thing that is down.
@@ -166,6 +207,15 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   private streamsFactory(redis: RedisConfig, client: Redis): AdapterFactory {
+    // The library opens its reader and its request subscriber with duplicate(); a reader whose
+    // reconnect lags the others left local delivery stalled behind a green /readyz.
+    let copies = 0;
+    adoptDuplicates(client, (copy) => {
+      pauseReaderAfterRefusals(copy);
+      copy.options.connectionName = `deliverer:${this.config.nodeName}:streams-${++copies}`;
+      this.own(copy, `streams-${copies}`);
+      this.monitor?.watch(copy);
+    });
     this.ordered = new OrderedStreams(client, {
       streamName: `${redis.keyPrefix}:stream`,
       channelPrefix: redis.keyPrefix,
@@ -176,7 +226,13 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   private open(redis: RedisConfig, role: string): Redis {
-    const client = createRedisClient(redis.url, `deliverer:${this.config.nodeName}:${role}`);
+    return this.own(
+      createRedisClient(redis.url, `deliverer:${this.config.nodeName}:${role}`),
+      role,
+    );
+  }
+
+  private own(client: Redis, role: string): Redis {
     // Without a listener ioredis prints every failed reconnect; the monitor logs the outage once.
     client.on('error', (err: Error) => this.log.debug({ role, err: err.message }, 'Redis error'));
     this.clients.push(client);

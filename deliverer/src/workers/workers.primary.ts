@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { AppConfig } from '../config/app.config.js';
 import { drainBudgetMs } from '../config/topology.js';
 import { pinoOptions } from '../logging/pino-options.js';
+import { stopReadingBeforeHandOver } from './hand-over.js';
 import { WORKER_DRAIN, WORKER_READY, isMessage } from './workers.messages.js';
 
 // Beyond the workers' own drain budget, time for them to report their exit.
@@ -33,6 +34,7 @@ export function runPrimary(config: AppConfig): void {
 
   const start = (workerId: number) => {
     const worker = cluster.fork({ DELIVERER_WORKER_ID: String(workerId) });
+    stopReadingBeforeHandOver(worker);
     workers.set(workerId, worker);
     worker.on('message', (message: unknown) => {
       if (!isMessage(message, WORKER_READY)) return;

@@ -3,7 +3,12 @@ import { configVariables } from '../harness/config-variables.js';
 test('the config module reads the documented variables', () => {
   expect([...configVariables()].sort()).toEqual(
     [
+      'ALLOW_BINARY',
       'ALLOW_NO_ORIGIN',
+      'AUTH_AUDIENCE',
+      'AUTH_ISSUER',
+      'AUTH_JWKS_URL',
+      'AUTH_JWT_SECRET',
       'CLIENT_DIR',
       'CORS_ORIGINS',
       'DELIVERER_ADAPTER',
@@ -14,18 +19,25 @@ test('the config module reads the documented variables', () => {
       'HOST',
       'LOG_FORMAT',
       'LOG_LEVEL',
+      'MAX_BUFFERED_BYTES',
+      'MAX_CONNECTIONS',
+      'MAX_CONNECTIONS_PER_IP',
       'MAX_PAYLOAD_BYTES',
       'MAX_TEXT_LENGTH',
       'PING_INTERVAL_MS',
       'PING_TIMEOUT_MS',
       'POD_NAME',
       'PORT',
+      'RATE_LIMIT_BURST',
+      'RATE_LIMIT_DISCONNECT_AFTER',
+      'RATE_LIMIT_PER_SEC',
       'RECOVERY_WINDOW_MS',
       'REDIS_CONNECT_TIMEOUT_MS',
       'REDIS_KEY_PREFIX',
       'REDIS_SHARDED',
       'REDIS_STREAMS_BLOCK_MS',
       'REDIS_URL',
+      'TRUSTED_PROXY_HOPS',
     ].sort(),
   );
 });

@@ -5,13 +5,7 @@ import {
   connectClient,
   everyoneReceives,
 } from '../harness/clients.js';
-
-/** Sends what the typed contract forbids, as a hostile or buggy client would. */
-function emitRaw(client: TestClient, timeoutMs: number, ...args: unknown[]): Promise<unknown> {
-  return (
-    client.timeout(timeoutMs) as unknown as { emitWithAck: (...a: unknown[]) => Promise<unknown> }
-  ).emitWithAck('input_event', ...args);
-}
+import { emitRaw, emitWithoutAck, nextEvent } from '../harness/untyped.js';
 
 const badPayloads: [string, unknown[], RegExp][] = [
   ['no payload at all', [], /payload must be/],
@@ -45,7 +39,7 @@ describe('bad input_event payloads (two replicas on Redis)', () => {
   test.each(badPayloads)(
     '%s gets the invalid_payload envelope, broadcasts nothing and keeps the socket',
     async (_name, args, message) => {
-      const ack = await emitRaw(sender, 5000, ...args);
+      const ack = await emitRaw(sender, 'input_event', ...args);
       expect(ack).toEqual({
         status: 'error',
         code: 'invalid_payload',
@@ -70,8 +64,8 @@ describe('bad input_event payloads (two replicas on Redis)', () => {
   });
 
   test('without an ack callback the same envelope arrives as error_event', async () => {
-    const error = new Promise((resolve) => sender.once('error_event', resolve));
-    (sender as unknown as { emit: (...a: unknown[]) => void }).emit('input_event', { text: '' });
+    const error = nextEvent(sender, 'error_event');
+    emitWithoutAck(sender, 'input_event', { text: '' });
     await expect(error).resolves.toEqual({
       status: 'error',
       code: 'invalid_payload',
@@ -85,7 +79,7 @@ describe('bad input_event payloads (two replicas on Redis)', () => {
   });
 
   test('a bare string from an echo client without an ack is broadcast', async () => {
-    (sender as unknown as { emit: (...a: unknown[]) => void }).emit('input_event', 'hello!');
+    emitWithoutAck(sender, 'input_event', 'hello!');
     const [received] = await everyoneReceives([observer], 'hello!');
     expect(received!.find((m) => m.text === 'hello!')).toMatchObject({
       sender: sender.id,

@@ -7,6 +7,8 @@ import { RedisServer } from '../harness/redis-server.js';
 import { rollingRestart } from '../harness/rollout.js';
 import { launchBrowser } from '../harness/browser.js';
 import { outputPath } from '../harness/output.js';
+import { connectClient } from '../harness/clients.js';
+import { TEST_JWT_SECRET, signToken } from '../harness/tokens.js';
 
 describe('the Vue client in Chromium, one tab on each replica', () => {
   let cluster: Cluster;
@@ -59,6 +61,36 @@ describe('the Vue client in Chromium, one tab on each replica', () => {
     const shot = outputPath('browser-two-replicas.png');
     await pageB.screenshot({ path: shot, fullPage: true });
     expect(existsSync(shot)).toBe(true);
+  });
+
+  test('markup sent by another client shows as literal text and runs no script', async () => {
+    const [a, b] = cluster.nodes;
+    const page = await open(a!.url);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const text = '<img src=x onerror=alert(1)>';
+    const sender = await connectClient(b!.url);
+    try {
+      await expect(sender.timeout(5000).emitWithAck('input_event', text)).resolves.toMatchObject({
+        status: 'ok',
+      });
+      const shown = page.getByTestId('message-text').filter({ hasText: text });
+      await shown.waitFor();
+      await expect(shown.textContent()).resolves.toBe(text);
+      // Decisive even if a broken image's onerror had not fired yet: no element was ever parsed.
+      await expect(
+        page
+          .getByTestId('message-list')
+          .evaluate((list) => list.querySelectorAll('img[src="x"]').length),
+      ).resolves.toBe(0);
+      expect(dialogs).toEqual([]);
+    } finally {
+      sender.close();
+      await page.close();
+    }
   });
 });
 
@@ -123,5 +155,54 @@ describe('the Vue client in Chromium through nginx during a rolling restart', ()
       'after the rollout',
     ]);
     await page.screenshot({ path: outputPath('browser-after-rollout.png'), fullPage: true });
+  });
+});
+
+describe('the Vue client against a gateway that authenticates', () => {
+  let gateway: Gateway;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    [gateway, browser] = await Promise.all([
+      Gateway.start({ name: 'auth', env: { AUTH_JWT_SECRET: TEST_JWT_SECRET } }),
+      launchBrowser(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  const connected = (page: Page) =>
+    page
+      .getByTestId('connection-badge')
+      .filter({ hasText: /connected/i })
+      .waitFor();
+
+  test('a token from ?token= signs the tab in, and its name is the sender', async () => {
+    const token = await signToken({ sub: 'user-ada', name: 'Ada' });
+    const page = await browser.context.newPage();
+    await page.goto(`${gateway.url}/?token=${token}`);
+    await connected(page);
+    const input = page.getByTestId('message-input');
+    await input.fill('signed in');
+    await input.press('Enter');
+    const item = page.getByTestId('message-item').filter({ hasText: 'signed in' });
+    await item.waitFor();
+    await expect(item.getAttribute('data-own')).resolves.toBe('true');
+    await expect(item.getByTestId('message-sender-name').textContent()).resolves.toContain('Ada');
+  });
+
+  test('without a token the tab asks for one, and connects once it is entered', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(gateway.url);
+    await page
+      .getByTestId('token-error')
+      .filter({ hasText: 'a token is required (auth.token)' })
+      .waitFor();
+    await page.getByTestId('token-input').fill(await signToken({ sub: 'user-lin' }));
+    await page.getByTestId('token-submit').click();
+    await connected(page);
+    await expect(page.getByTestId('token-form').count()).resolves.toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Cluster } from '../harness/cluster.js';
+import { emitRaw } from '../harness/untyped.js';
 import {
-  type TestClient,
   closeAllClients,
   connectClient,
   everyoneReceives,
@@ -12,13 +12,6 @@ import {
 
 // Short drains keep each test to a few seconds; the production defaults are 5 s + 10 s.
 const FAST_DRAIN = { DRAIN_DELAY_MS: '200', DRAIN_WINDOW_MS: '300' };
-
-function emitRaw(client: TestClient, event: string, ...args: unknown[]): Promise<unknown> {
-  const raw = client.timeout(5000) as unknown as {
-    emitWithAck: (event: string, ...a: unknown[]) => Promise<unknown>;
-  };
-  return raw.emitWithAck(event, ...args);
-}
 
 describe('Connection State Recovery across replicas (redis-streams)', () => {
   let cluster: Cluster;

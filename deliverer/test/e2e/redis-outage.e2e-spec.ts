@@ -120,10 +120,10 @@ describe.each(scenarios)(
 
       if (mode === 'redis-streams') {
         // The streams adapter queues the XADDs and delivers everything, in order, once Redis is back.
-        await waitForBroadcast(remoteObserver, (got) =>
-          sending.texts.every((t) => got.some((m) => m.text === t)),
-        );
         for (const observer of [localObserver, remoteObserver]) {
+          await waitForBroadcast(observer, (got) =>
+            sending.texts.every((t) => got.some((m) => m.text === t)),
+          );
           const seen = observer.received
             .filter((m) => m.text.startsWith('during outage'))
             .map((m) => m.text);

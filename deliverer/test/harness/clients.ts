@@ -29,6 +29,10 @@ export interface ClientOptions {
   /** socket.io-client's at-least-once sends: queue while disconnected, re-send un-acked ones. */
   retries?: number;
   timeoutMs?: number;
+  /** A JWT for the handshake (`auth.token`); change `client.auth` to send another on reconnects. */
+  token?: string;
+  /** Sent with the handshake, e.g. `origin` or `x-forwarded-for`. */
+  headers?: Record<string, string>;
 }
 
 /** Connects a socket.io-client on one transport and resolves once it is connected. */
@@ -39,6 +43,8 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     localAddress,
     retries,
     timeoutMs = 10_000,
+    token,
+    headers,
   } = options;
   // The websocket transport hands localAddress to ws; polling binds only through an http.Agent.
   // engine.io-client's types describe browsers, hence the cast.
@@ -57,6 +63,8 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
     reconnectionDelayMax: 1000,
     randomizationFactor: 0.5,
     ...(retries !== undefined && { retries, ackTimeout: 2000 }),
+    ...(token !== undefined && { auth: { token } }),
+    ...(headers && { extraHeaders: headers }),
     ...bind,
   }) as TestClient;
   socket.received = [];
@@ -86,7 +94,8 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
       resolve();
     });
     socket.once('connect_error', (err) => {
-      if (socket.active) return;
+      // Still active after a transport failure, but without reconnection nothing will retry.
+      if (socket.active && socket.io.reconnection()) return;
       clearTimeout(timer);
       reject(err);
     });

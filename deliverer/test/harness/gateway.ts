@@ -45,7 +45,10 @@ export function spawnGateway(name: string, env: Record<string, string>): Managed
   // Keep the parent's environment out: a stray REDIS_URL must not change what a test runs.
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([key]) => !/^(REDIS_|DELIVERER_|PORT$|POD_NAME$|CORS_|MAX_|PING_|LOG_)/.test(key),
+      ([key]) =>
+        !/^(REDIS_|DELIVERER_|PORT$|POD_NAME$|CORS_|MAX_|PING_|LOG_|AUTH_|RATE_LIMIT_|TRUSTED_|ALLOW_)/.test(
+          key,
+        ),
     ),
   );
   return new ManagedProcess(name, process.execPath, [GATEWAY_MAIN], { ...clean, ...env }, false);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { Waiters } from './waiters.js';
 
 const running = new Set<ManagedProcess>();
 let ownProcessGroups = false;
@@ -24,7 +25,7 @@ export class ManagedProcess {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
   private exit?: Exit;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private readonly lineListeners = new Set<(line: string) => void>();
   private readonly ownGroup = ownProcessGroups;
 
@@ -115,31 +116,16 @@ export class ManagedProcess {
   }
 
   private waitUntil<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const attempt = () => {
-        const found = check();
-        if (found !== undefined) return done(() => resolve(found));
-        if (!this.alive)
-          return done(() =>
-            reject(new Error(`${this.name} exited before ${what}\n${this.describe()}`)),
-          );
-      };
-      const timer = setTimeout(
-        () => done(() => reject(new Error(`timed out waiting for ${what}\n${this.describe()}`))),
-        timeoutMs,
-      );
-      const done = (settle: () => void) => {
-        clearTimeout(timer);
-        this.waiters.delete(attempt);
-        settle();
-      };
-      this.waiters.add(attempt);
-      attempt();
+    return this.waiters.until(check, {
+      failure: () =>
+        this.alive ? undefined : `${this.name} exited before ${what}\n${this.describe()}`,
+      timeout: () => `timed out waiting for ${what}\n${this.describe()}`,
+      timeoutMs,
     });
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }
 

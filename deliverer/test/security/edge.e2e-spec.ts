@@ -1,33 +1,8 @@
 import { Gateway } from '../harness/gateway.js';
-import {
-  type TestClient,
-  closeAllClients,
-  connectClient,
-  everyoneReceives,
-} from '../harness/clients.js';
+import { closeAllClients, connectClient, everyoneReceives } from '../harness/clients.js';
 import { stopAll } from '../harness/processes.js';
-import { io } from 'socket.io-client';
-
-function emitRaw(client: TestClient, event: unknown, ...args: unknown[]): Promise<unknown> {
-  const raw = client.timeout(5000) as unknown as {
-    emitWithAck: (event: unknown, ...a: unknown[]) => Promise<unknown>;
-  };
-  return raw.emitWithAck(event, ...args);
-}
-
-/** Tries a handshake with this Origin (or none) on one transport; resolves with the outcome. */
-function handshake(url: string, transport: 'websocket' | 'polling', origin?: string) {
-  const socket = io(url, {
-    transports: [transport],
-    reconnection: false,
-    forceNew: true,
-    ...(origin !== undefined && { extraHeaders: { origin } }),
-  });
-  return new Promise<'connected' | 'refused'>((resolve) => {
-    socket.once('connect', () => resolve('connected'));
-    socket.once('connect_error', () => resolve('refused'));
-  }).finally(() => socket.close());
-}
+import { handshakeOutcome } from '../harness/handshakes.js';
+import { emitRaw, emitWithoutAck, nextEvent } from '../harness/untyped.js';
 
 describe('the edge: event allow-list, payload limits, origins', () => {
   let gateway: Gateway;
@@ -89,7 +64,7 @@ describe('the edge: event allow-list, payload limits, origins', () => {
   test('a 45,000-deep array, sent as a raw frame, is refused without harm', async () => {
     const hostile = await connectClient(gateway.url);
     const bystander = await connectClient(gateway.url);
-    const error = new Promise((resolve) => hostile.once('error_event', resolve));
+    const error = nextEvent(hostile, 'error_event');
     // Built by hand and sent as an Engine.IO message ("2" = EVENT): socket.io-client's own
     // encoder recurses and overflows on such input.
     const deep = `${'['.repeat(45_000)}"deep"${']'.repeat(45_000)}`;
@@ -106,8 +81,8 @@ describe('the edge: event allow-list, payload limits, origins', () => {
 
   test('an unknown event without an ack gets an error_event', async () => {
     const client = await connectClient(gateway.url);
-    const error = new Promise((resolve) => client.once('error_event', resolve));
-    (client as unknown as { emit: (...a: unknown[]) => void }).emit('nope', 1);
+    const error = nextEvent(client, 'error_event');
+    emitWithoutAck(client, 'nope', 1);
     await expect(error).resolves.toEqual({
       status: 'error',
       code: 'unknown_event',
@@ -119,18 +94,26 @@ describe('the edge: event allow-list, payload limits, origins', () => {
     'a foreign Origin is refused over %s and logged once',
     async (transport) => {
       const before = gateway.proc.stdout.filter((l) => l.includes('https://evil.example')).length;
-      await expect(handshake(gateway.url, transport, 'https://evil.example')).resolves.toBe(
-        'refused',
-      );
+      await expect(
+        handshakeOutcome(gateway.url, {
+          transport: transport,
+          headers: { origin: 'https://evil.example' },
+        }),
+      ).resolves.toBe('refused');
       await gateway.proc.waitForLine(
         /"origin":"https:\/\/evil\.example".*"msg":"handshake refused"/,
       );
       const after = gateway.proc.stdout.filter((l) => l.includes('https://evil.example')).length;
       expect(after - before).toBe(1);
-      await expect(handshake(gateway.url, transport, 'https://app.example.com')).resolves.toBe(
-        'connected',
-      );
-      await expect(handshake(gateway.url, transport, gateway.url)).resolves.toBe('connected');
+      await expect(
+        handshakeOutcome(gateway.url, {
+          transport: transport,
+          headers: { origin: 'https://app.example.com' },
+        }),
+      ).resolves.toBe('connected');
+      await expect(
+        handshakeOutcome(gateway.url, { transport: transport, headers: { origin: gateway.url } }),
+      ).resolves.toBe('connected');
     },
   );
 
@@ -142,10 +125,15 @@ describe('the edge: event allow-list, payload limits, origins', () => {
   });
 
   test('requests without an Origin follow ALLOW_NO_ORIGIN', async () => {
-    await expect(handshake(gateway.url, 'websocket')).resolves.toBe('connected');
-    await expect(handshake(strict.url, 'websocket')).resolves.toBe('refused');
-    await expect(handshake(strict.url, 'websocket', 'https://app.example.com')).resolves.toBe(
+    await expect(handshakeOutcome(gateway.url, { transport: 'websocket' })).resolves.toBe(
       'connected',
     );
+    await expect(handshakeOutcome(strict.url, { transport: 'websocket' })).resolves.toBe('refused');
+    await expect(
+      handshakeOutcome(strict.url, {
+        transport: 'websocket',
+        headers: { origin: 'https://app.example.com' },
+      }),
+    ).resolves.toBe('connected');
   });
 });

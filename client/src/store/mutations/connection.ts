@@ -16,6 +16,8 @@ export const connectionMutations = {
   sessionStarted(state: State, session: SessionInfo) {
     const { connection } = state;
     connection.node = session.node;
+    connection.userId = session.userId ?? null;
+    connection.authRequired = false;
     // The first connect of the tab has nothing to report: every session starts new then.
     if (connection.connects > 1)
       connection.sessionOutcome = session.recovered ? 'recovered' : 'new';
@@ -33,9 +35,13 @@ export const connectionMutations = {
     connection.sessionOutcome = null;
   },
 
-  connectFailed(state: State, failure: { message: string; willReconnect: boolean }) {
+  connectFailed(
+    state: State,
+    failure: { message: string; willReconnect: boolean; unauthorized?: boolean },
+  ) {
     const { connection } = state;
     connection.lastError = failure.message;
+    if (failure.unauthorized) connection.authRequired = true;
     // While retries are scheduled keep 'connecting'/'reconnecting'; the manager reports attempts.
     if (!failure.willReconnect) connection.status = 'offline';
   },
