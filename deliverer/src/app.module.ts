@@ -6,11 +6,13 @@ import { FanoutModule } from './fanout/fanout.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({
   imports: [
     ConfigModule,
     LoggingModule,
+    MetricsModule,
     FanoutModule,
     AuthModule,
     HealthModule,

@@ -8,7 +8,11 @@ import { TokenRejected, type TokenVerifier } from './token-verifier.js';
  * Nest guards do not run at connection time (nest#882). A refusal reaches the client as
  * `connect_error` with `data: { code: 'unauthorized', message }`.
  */
-export function handshakeAuth(verifier: TokenVerifier, logger: Logger) {
+export function handshakeAuth(
+  verifier: TokenVerifier,
+  logger: Logger,
+  refused: (code: string) => void = () => undefined,
+) {
   return (socket: DelivererSocket, next: (err?: ExtendedError) => void): void => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     verifier
@@ -28,6 +32,7 @@ export function handshakeAuth(verifier: TokenVerifier, logger: Logger) {
           { address: socket.handshake.address, recovered: socket.recovered, reason: message },
           'handshake unauthorized',
         );
+        refused('unauthorized');
         next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message } }));
       });
   };

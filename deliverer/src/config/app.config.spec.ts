@@ -63,6 +63,11 @@ describe('parseConfig', () => {
     });
   });
 
+  test('metrics listen on 9464 by default; METRICS_PORT=0 turns them off', () => {
+    expect(parseConfig({}).metricsPort).toBe(9464);
+    expect(parseConfig({ METRICS_PORT: '0' }).metricsPort).toBe(0);
+  });
+
   test('blank values mean the default', () => {
     expect(parseConfig({ PORT: ' ', MAX_TEXT_LENGTH: '' })).toMatchObject({
       port: 3000,
@@ -73,6 +78,8 @@ describe('parseConfig', () => {
   test.each([
     [{ PORT: 'http' }, 'PORT', 'an integer from 0 to 65535'],
     [{ PORT: '3000.5' }, 'PORT', 'an integer'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT', 'an integer from 0 to 65535'],
+    [{ PORT: '9100', METRICS_PORT: '9100' }, 'METRICS_PORT', 'a port other than PORT'],
     [{ MAX_TEXT_LENGTH: '0' }, 'MAX_TEXT_LENGTH', 'an integer from 1 to 100000'],
     [{ MAX_PAYLOAD_BYTES: '10' }, 'MAX_PAYLOAD_BYTES', 'an integer from 1024'],
     [{ DELIVERER_ADAPTER: 'nats' }, 'DELIVERER_ADAPTER', 'one of memory, redis, redis-streams'],

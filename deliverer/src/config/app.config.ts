@@ -40,6 +40,8 @@ export interface RedisConfig {
  */
 export abstract class AppConfig {
   declare readonly port: number;
+  /** Port of the Prometheus endpoint, never exposed by the Service or Ingress; 0 turns it off. */
+  declare readonly metricsPort: number;
   declare readonly host: string;
   declare readonly nodeName: string;
   declare readonly adapter: AdapterKind;
@@ -111,8 +113,18 @@ export function parseConfig(env: Env): AppConfig {
     accepts: 'a name of letters, digits, dots, dashes and underscores',
     fallback: hostname(),
   });
+  const port = int(env, 'PORT', { min: 0, max: 65_535, fallback: TOPOLOGY.port });
+  const metricsPort = int(env, 'METRICS_PORT', {
+    min: 0,
+    max: 65_535,
+    fallback: TOPOLOGY.metricsPort,
+  });
+  if (metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError('METRICS_PORT', 'a port other than PORT, or 0', String(metricsPort));
+  }
   return {
-    port: int(env, 'PORT', { min: 0, max: 65_535, fallback: TOPOLOGY.port }),
+    port,
+    metricsPort,
     host: text(env, 'HOST', {
       pattern: /^[\w.:-]+$/,
       accepts: 'a host name or IP address',

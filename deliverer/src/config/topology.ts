@@ -5,6 +5,8 @@
 export const TOPOLOGY = {
   /** Public port of a replica (Service `deliverer-svc` targets it). */
   port: 3000,
+  /** Prometheus scrape port of a replica; no Service or Ingress routes to it. */
+  metricsPort: 9464,
   /** Port of nginx in the local cluster, standing in for the Ingress. */
   proxyPort: 8080,
   /** nginx / Ingress proxy-read-timeout and proxy-send-timeout, in seconds. */

@@ -4,6 +4,8 @@ import { CLIENT_EVENTS, type ErrorEnvelope } from './events.contract.js';
 import type { DelivererSocket } from './events.types.js';
 import { payloadProblem } from './payload-shape.js';
 import { EventRateLimiter } from './rate-limit.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { resultOf } from '../metrics/event-results.js';
 
 const ALLOWED = new Set<unknown>(CLIENT_EVENTS);
 
@@ -19,6 +21,7 @@ export function guardInboundEvents(
   socket: DelivererSocket,
   limits: EdgeLimits,
   logger: Logger,
+  metrics: Pick<Metrics, 'countEvent'>,
 ): void {
   const limiter = new EventRateLimiter(limits.rateLimit);
   socket.use((packet, next) => {
@@ -38,6 +41,7 @@ export function guardInboundEvents(
           ? { status: 'error', code: 'unknown_event', message: `unknown event ${describe(event)}` }
           : withMessage(payloadProblem(args, { allowBinary: limits.allowBinary }));
       if (!refusal) return next();
+      metrics.countEvent(ALLOWED.has(event) ? String(event) : 'unknown', resultOf(refusal.code));
       if (ack) ack(refusal);
       else socket.emit('error_event', refusal);
       if (!rate.allowed && rate.abusive) {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, UseFilters } from '@nestjs/common';
+import { Logger, UseFilters, UseInterceptors } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
@@ -15,12 +16,15 @@ import { DelivererError } from './deliverer.error.js';
 import { guardInboundEvents } from './edge-guard.js';
 import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
+import { EventMetricsInterceptor } from '../metrics/event-metrics.interceptor.js';
+import { Metrics } from '../metrics/metrics.js';
 import { SendDedupe } from './send-dedupe.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 
 @UseFilters(WsErrorFilter)
+@UseInterceptors(EventMetricsInterceptor)
 @WebSocketGateway()
-export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(EventsGateway.name);
 
   @WebSocketServer()
@@ -29,10 +33,17 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly config: AppConfig,
     private readonly dedupe: SendDedupe,
+    private readonly metrics: Metrics,
   ) {}
 
+  afterInit(server: DelivererServer): void {
+    this.metrics.countSocketsOf(() => server.of('/').sockets.values());
+  }
+
   handleConnection(socket: DelivererSocket): void {
-    guardInboundEvents(socket, this.config, this.logger);
+    guardInboundEvents(socket, this.config, this.logger, this.metrics);
+    this.metrics.connections.inc();
+    this.metrics.sessions.labels(String(socket.recovered)).inc();
     socket.data.node = this.config.nodeName;
     this.logger.log(
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },
@@ -50,6 +61,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   handleDisconnect(socket: DelivererSocket, reason?: string): void {
+    this.metrics.disconnections.labels(reason ?? 'unknown').inc();
     this.logger.log(
       { socketId: socket.id, transport: socket.conn.transport.name, reason },
       'client disconnected',
@@ -74,6 +86,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       if (original) return { status: 'ok', id: original };
     }
     this.server.emit('broadcast_event', message);
+    this.metrics.broadcasts.inc();
     return { status: 'ok', id: message.id };
   }
 

@@ -17,6 +17,7 @@ export class ConnectionLimits {
   constructor(
     private readonly limits: Limits,
     private readonly logger: Logger,
+    private readonly refused: (code: string) => void = () => undefined,
   ) {}
 
   install(engine: EngineServer): void {
@@ -35,6 +36,7 @@ export class ConnectionLimits {
       const refusal = this.refusal(engine.clientsCount, ip);
       if (!refusal) return next();
       this.logger.warn({ ip, reason: refusal }, 'handshake refused');
+      this.refused('over_capacity');
       refuseRequest(req, res, 503, 'over_capacity', refusal);
     });
   }

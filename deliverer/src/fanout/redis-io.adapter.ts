@@ -13,6 +13,7 @@ import { engineSecurityHeaders } from '../app/security-headers.js';
 import { handshakeAuth } from '../auth/handshake-auth.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { LifecycleState } from '../lifecycle/lifecycle.state.js';
+import { Metrics } from '../metrics/metrics.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { FanoutStatus } from './fanout.status.js';
 import { engineSessions } from './engine-io.js';
@@ -32,6 +33,15 @@ import { RedisPermissions } from './redis-permissions.js';
 import { dropSlowConsumers } from './slow-consumers.js';
 
 const QUIT_DEADLINE_MS = 1000;
+// Engine.IO's connection_error codes (engine.io Server.errors), as metric label values.
+const ENGINE_ERRORS: Record<number, string> = {
+  0: 'unknown_transport',
+  1: 'unknown_session',
+  2: 'bad_handshake_method',
+  3: 'bad_request',
+  4: 'forbidden',
+  5: 'unsupported_protocol_version',
+};
 
 type AdapterFactory = NonNullable<ServerOptions['adapter']>;
 
@@ -47,6 +57,7 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly lifecycle: LifecycleState;
   private readonly link: RedisLink;
   private readonly verifier: TokenVerifier;
+  private readonly metrics: Metrics;
   private stopSlowConsumerSweep?: () => void;
   private adapterFactory?: AdapterFactory;
   private ordered?: OrderedStreams;
@@ -63,6 +74,7 @@ export class RedisIoAdapter extends IoAdapter {
     this.lifecycle = app.get(LifecycleState);
     this.link = app.get(RedisLink);
     this.verifier = app.get(TokenVerifier);
+    this.metrics = app.get(Metrics);
   }
 
   /** The Socket.IO server, once Nest has created it. */
@@ -152,19 +164,22 @@ export class RedisIoAdapter extends IoAdapter {
           },
           'handshake refused',
         );
+        refused(ENGINE_ERRORS[err.code] ?? 'bad_request');
       },
     );
+    const refused = (reason: string) => this.metrics.handshakesRefused.labels(reason).inc();
     const sessions = engineSessions(server.engine);
-    server.engine.use(handshakeGate(this.lifecycle, (sid) => sid in sessions));
-    new ConnectionLimits(config, this.log).install(server.engine);
+    server.engine.use(handshakeGate(this.lifecycle, (sid) => sid in sessions, refused));
+    new ConnectionLimits(config, this.log, refused).install(server.engine);
     this.stopSlowConsumerSweep = dropSlowConsumers(
       server.engine,
       config.maxBufferedBytes,
       this.log,
+      () => this.metrics.slowConsumersDropped.inc(),
     );
     // First listener of all: a recovered socket gets what it missed before any handler runs.
     if (this.ordered) server.on('connection', (socket) => this.ordered!.onConnection(socket));
-    if (this.verifier.enabled) server.use(handshakeAuth(this.verifier, this.log));
+    if (this.verifier.enabled) server.use(handshakeAuth(this.verifier, this.log, refused));
     this.server = server;
     return server;
   }
@@ -234,7 +249,11 @@ export class RedisIoAdapter extends IoAdapter {
 
   private own(client: Redis, role: string): Redis {
     // Without a listener ioredis prints every failed reconnect; the monitor logs the outage once.
-    client.on('error', (err: Error) => this.log.debug({ role, err: err.message }, 'Redis error'));
+    client.on('error', (err: Error) => {
+      this.metrics.redisErrors.labels(role).inc();
+      this.log.debug({ role, err: err.message }, 'Redis error');
+    });
+    client.on('reconnecting', () => this.metrics.redisReconnects.labels(role).inc());
     this.clients.push(client);
     return client;
   }

@@ -32,6 +32,7 @@ export function dropSlowConsumers(
   engine: EngineServer,
   maxBufferedBytes: number,
   logger: Logger,
+  dropped: () => void = () => undefined,
 ): () => void {
   const sweep = () => {
     try {
@@ -48,6 +49,7 @@ export function dropSlowConsumers(
           'dropping a slow consumer',
         );
         conn.close(true);
+        dropped();
         // ws would wait up to 30 s for the frozen peer's closing handshake, holding its buffer.
         (conn as unknown as Internals).transport.socket?.terminate?.();
       }

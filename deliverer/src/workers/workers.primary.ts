@@ -6,7 +6,9 @@ import { pino } from 'pino';
 import type { AppConfig } from '../config/app.config.js';
 import { drainBudgetMs } from '../config/topology.js';
 import { pinoOptions } from '../logging/pino-options.js';
+import { listenForScrapes } from '../metrics/metrics.http.js';
 import { stopReadingBeforeHandOver } from './hand-over.js';
+import { workersExposition } from './workers.metrics.js';
 import { WORKER_DRAIN, WORKER_READY, isMessage } from './workers.messages.js';
 
 // Beyond the workers' own drain budget, time for them to report their exit.
@@ -18,7 +20,7 @@ const EXIT_MARGIN_MS = 2000;
  * needs that), and @socket.io/cluster-adapter relays broadcasts between the workers unless they
  * share a Redis. A worker that dies is replaced; SIGTERM or SIGINT drains every worker.
  */
-export function runPrimary(config: AppConfig): void {
+export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = pino(pinoOptions(config));
   // @socket.io/sticky passes each connection's first bytes over IPC as a Buffer; JSON would not.
   cluster.setupPrimary({ serialization: 'advanced' });
@@ -97,6 +99,13 @@ export function runPrimary(config: AppConfig): void {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (config.metricsPort !== 0) {
+    await listenForScrapes(
+      workersExposition(() => workers.values()),
+      config.metricsPort,
+      config.host,
+    );
+  }
 
   for (let workerId = 1; workerId <= config.workers; workerId++) start(workerId);
 }

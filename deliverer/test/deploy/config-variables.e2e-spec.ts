@@ -27,6 +27,7 @@ test('the config module reads the documented variables', () => {
       'PING_INTERVAL_MS',
       'PING_TIMEOUT_MS',
       'POD_NAME',
+      'METRICS_PORT',
       'PORT',
       'RATE_LIMIT_BURST',
       'RATE_LIMIT_DISCONNECT_AFTER',

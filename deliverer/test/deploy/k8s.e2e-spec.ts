@@ -233,6 +233,23 @@ describe('the deliverer Deployment', () => {
     expect(resolvePort('http', deliverContainer)).toBe(TOPOLOGY.port);
   });
 
+  test('Prometheus scrapes /metrics on METRICS_PORT, which no Service exposes', () => {
+    expect(config.metricsPort).toBe(TOPOLOGY.metricsPort);
+    expect(resolvePort('metrics', deliverContainer)).toBe(config.metricsPort);
+    expect(deliverer.spec!.template.metadata!.annotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(config.metricsPort),
+      'prometheus.io/path': '/metrics',
+    });
+    const services = manifests.all.filter((m) => m.object.kind === 'Service');
+    for (const { object } of services) {
+      for (const port of (object as IService).spec!.ports!) {
+        expect([port.port, port.targetPort]).not.toContain(config.metricsPort);
+        expect(port.targetPort).not.toBe('metrics');
+      }
+    }
+  });
+
   test('runs as the node user of the image (uid 1000)', () => {
     expect(deliverPod.securityContext?.runAsUser).toBe(1000);
   });
@@ -447,17 +464,17 @@ describe('network policies', () => {
     }
   });
 
-  test('only the ingress-nginx namespace reaches deliverer, and only on 3000', () => {
+  test('only ingress-nginx reaches deliverer on 3000, and only monitoring on the metrics port', () => {
     const rules = selecting(deliverLabels, 'Ingress')
       .filter(({ applied }) => applied)
       .flatMap(({ policy }) => policy.spec!.ingress!);
-    expect(rules).not.toEqual([]);
-    for (const rule of rules) {
-      expect(ports(rule)).toEqual([TOPOLOGY.port]);
-      expect(rule.from).toEqual([
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
-      ]);
-    }
+    const namespace = (name: string) => [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } },
+    ];
+    expect(rules.map((rule) => [ports(rule), rule.from])).toEqual([
+      [[TOPOLOGY.port], namespace('ingress-nginx')],
+      [[config.metricsPort], namespace('monitoring')],
+    ]);
   });
 
   test('the Gateway alternative admits its proxies on 3000 only', () => {

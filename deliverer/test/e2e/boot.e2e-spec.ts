@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from '../harness/ports.js';
 import { spawnGateway } from '../harness/gateway.js';
 import { stopAll } from '../harness/processes.js';
@@ -29,6 +30,21 @@ describe('a bad boot stops with one line that names what to fix', () => {
       ),
     );
     expect(stderr[0]).not.toContain('secret');
+  });
+
+  test('a METRICS_PORT already in use exits 1 naming METRICS_PORT', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { exit, stderr } = await bootFails({ METRICS_PORT: String(port) });
+      expect(exit.code).toBe(1);
+      expect(stderr).toEqual([
+        `deliverer: METRICS_PORT must be a port this process can listen on (got "${port}")`,
+      ]);
+    } finally {
+      taken.close();
+    }
   });
 
   test.each([

@@ -52,6 +52,21 @@ describe('worker mode: DELIVERER_WORKERS=2 on one machine, no Redis', () => {
     }
   });
 
+  test('the primary serves the sum of its workers’ metrics on METRICS_PORT', async () => {
+    const before = await gateway.metrics();
+    const clients = await connectSpread(gateway.url);
+    await clients[0]!.timeout(5000).emitWithAck('input_event', 'counted once');
+    const after = await gateway.metrics();
+    const sockets = (transport: string) =>
+      after.value('deliverer_connected_sockets', { transport }) -
+      before.value('deliverer_connected_sockets', { transport });
+    expect([sockets('websocket'), sockets('polling')]).toEqual([2, 2]);
+    expect(
+      after.value('deliverer_messages_broadcast_total') -
+        before.value('deliverer_messages_broadcast_total'),
+    ).toBe(1);
+  });
+
   // Both races of the hand-over through the primary (a frame lost in the transfer, a session bound
   // after its next request) failed 2 to 3 % of handshakes; 200 in a row would all but surely hit one.
   test('200 handshakes in a row, alternating transports, all connect', async () => {

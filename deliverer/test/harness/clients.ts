@@ -14,6 +14,8 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & {
   sessions: SessionInfo[];
   /** Engine.IO heartbeats seen: proof that a long-polling session keeps working. */
   pings: number;
+  /** Where the next reconnect goes; change it to follow a load balancer's next choice. */
+  failoverTo?: string;
 };
 
 export type Transport = 'websocket' | 'polling';
@@ -74,8 +76,9 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
   socket.on('broadcast_event', (message) => socket.received.push(message));
   socket.on('session', (info) => socket.sessions.push(info));
   if (failoverTo !== undefined) {
+    socket.failoverTo = failoverTo;
     socket.on('disconnect', () => {
-      (socket.io as unknown as { uri: string }).uri = failoverTo;
+      (socket.io as unknown as { uri: string }).uri = socket.failoverTo!;
     });
   }
   opened.add(socket);

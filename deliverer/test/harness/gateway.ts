@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ManagedProcess } from './processes.js';
+import { type Scrape, scrape } from './metrics.js';
 import { freePort } from './ports.js';
 
 export const GATEWAY_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -46,12 +47,20 @@ export function spawnGateway(name: string, env: Record<string, string>): Managed
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) =>
-        !/^(REDIS_|DELIVERER_|PORT$|POD_NAME$|CORS_|MAX_|PING_|LOG_|AUTH_|RATE_LIMIT_|TRUSTED_|ALLOW_)/.test(
+        !/^(REDIS_|DELIVERER_|PORT$|METRICS_|POD_NAME$|CORS_|MAX_|PING_|LOG_|AUTH_|RATE_LIMIT_|TRUSTED_|ALLOW_)/.test(
           key,
         ),
     ),
   );
-  return new ManagedProcess(name, process.execPath, [GATEWAY_MAIN], { ...clean, ...env }, false);
+  // Replicas on one machine would all claim the default metrics port; tests that scrape pick one.
+  const metrics = { METRICS_PORT: '0' };
+  return new ManagedProcess(
+    name,
+    process.execPath,
+    [GATEWAY_MAIN],
+    { ...clean, ...metrics, ...env },
+    false,
+  );
 }
 
 export class Gateway {
@@ -59,13 +68,23 @@ export class Gateway {
     readonly name: string,
     readonly port: number,
     readonly proc: ManagedProcess,
+    readonly metricsPort: number,
   ) {}
 
   static async start(options: GatewayOptions): Promise<Gateway> {
-    const port = await freePort();
-    const proc = spawnGateway(options.name, { ...gatewayEnv(options), PORT: String(port) });
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const proc = spawnGateway(options.name, {
+      METRICS_PORT: String(metricsPort),
+      ...gatewayEnv(options),
+      PORT: String(port),
+    });
     await proc.waitForLine(/"msg":"deliverer listening"/);
-    return new Gateway(options.name, port, proc);
+    return new Gateway(options.name, port, proc, metricsPort);
+  }
+
+  /** This replica's metrics, scraped now from METRICS_PORT. */
+  metrics(): Promise<Scrape> {
+    return scrape(`http://127.0.0.1:${this.metricsPort}/metrics`);
   }
 
   get url(): string {
