@@ -1,4 +1,4 @@
-import { UseFilters, UseInterceptors } from '@nestjs/common';
+import { UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -12,13 +12,11 @@ import { DelivererError } from '../events/deliverer.error.js';
 import type { Ack, RefreshToken } from '../events/events.contract.js';
 import type { DelivererSocket } from '../events/events.types.js';
 import { WsErrorFilter } from '../events/ws-error.filter.js';
-import { EventMetricsInterceptor } from '../metrics/event-metrics.interceptor.js';
 import { TokenExpiry } from './token-expiry.js';
 import { TokenRejected, TokenVerifier } from './token-verifier.js';
 
 /** Keeps a connected socket's credential current: its expiry, and `refresh_token`. */
 @UseFilters(WsErrorFilter)
-@UseInterceptors(EventMetricsInterceptor)
 @WebSocketGateway()
 export class AuthGateway implements OnGatewayConnection, OnGatewayDisconnect {
   constructor(

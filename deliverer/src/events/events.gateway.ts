@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Logger, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -16,13 +16,11 @@ import { DelivererError } from './deliverer.error.js';
 import { guardInboundEvents } from './edge-guard.js';
 import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
-import { EventMetricsInterceptor } from '../metrics/event-metrics.interceptor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { SendDedupe } from './send-dedupe.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 
 @UseFilters(WsErrorFilter)
-@UseInterceptors(EventMetricsInterceptor)
 @WebSocketGateway()
 export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(EventsGateway.name);

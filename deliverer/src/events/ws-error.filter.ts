@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs
 import type { ErrorEnvelope } from './events.contract.js';
 import { DelivererError } from './deliverer.error.js';
 import type { DelivererSocket } from './events.types.js';
+import { clientAwaitsAck } from './replies.js';
 
 /**
  * Turns every error thrown while handling an event into the error envelope: as the ack when the
@@ -28,9 +29,9 @@ export class WsErrorFilter implements ExceptionFilter {
         'event handler failed',
       );
     }
-    // Nest passes (socket, data, ack, pattern); ack is undefined when the client sent none.
-    const ack: unknown = host.getArgByIndex(2);
-    if (typeof ack === 'function') ack(envelope);
-    else socket.emit('error_event', envelope);
+    // Nest passes (socket, data, reply, pattern); see replyFor() for what reply does.
+    const reply: unknown = host.getArgByIndex(2);
+    if (typeof reply === 'function') reply(envelope);
+    if (!clientAwaitsAck(reply)) socket.emit('error_event', envelope);
   }
 }

@@ -21,15 +21,8 @@ export class ConnectionLimits {
   ) {}
 
   install(engine: EngineServer): void {
-    engine.on('connection', (conn: EngineSocket) => {
-      const ip = this.clientIp(conn.request);
-      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-      conn.once('close', () => {
-        const left = (this.perIp.get(ip) ?? 1) - 1;
-        if (left > 0) this.perIp.set(ip, left);
-        else this.perIp.delete(ip);
-      });
-    });
+    // Counting per address costs a listener per connection; only pay for it when capped.
+    if (this.limits.maxConnectionsPerIp > 0) this.countPerIp(engine);
     engine.use((req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => {
       if (sessionIdOf(req.url) !== undefined) return next();
       const ip = this.clientIp(req);
@@ -38,6 +31,18 @@ export class ConnectionLimits {
       this.logger.warn({ ip, reason: refusal }, 'handshake refused');
       this.refused('over_capacity');
       refuseRequest(req, res, 503, 'over_capacity', refusal);
+    });
+  }
+
+  private countPerIp(engine: EngineServer): void {
+    engine.on('connection', (conn: EngineSocket) => {
+      const ip = this.clientIp(conn.request);
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+      conn.once('close', () => {
+        const left = (this.perIp.get(ip) ?? 1) - 1;
+        if (left > 0) this.perIp.set(ip, left);
+        else this.perIp.delete(ip);
+      });
     });
   }
 

@@ -7,18 +7,21 @@ import {
   createShardedAdapter,
 } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AppConfig, RedisConfig } from '../config/app.config.js';
 import { engineSecurityHeaders } from '../app/security-headers.js';
 import { handshakeAuth } from '../auth/handshake-auth.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { LifecycleState } from '../lifecycle/lifecycle.state.js';
+import { resultOf } from '../metrics/event-results.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ConnectionLimits } from './connection-limits.js';
 import { FanoutStatus } from './fanout.status.js';
 import { engineSessions } from './engine-io.js';
 import { handshakeGate } from './handshake-gate.js';
 import { originAllowed } from './origin-policy.js';
+import { bindLeanHandlers } from './message-handlers.js';
 import { OrderedStreams } from './ordered-streams.adapter.js';
 import {
   adoptDuplicates,
@@ -182,6 +185,24 @@ export class RedisIoAdapter extends IoAdapter {
     if (this.verifier.enabled) server.use(handshakeAuth(this.verifier, this.log, refused));
     this.server = server;
     return server;
+  }
+
+  private readonly observeEvent = (event: string) => {
+    const started = performance.now();
+    return (errorCode: string | undefined) => {
+      this.metrics.countEvent(event, resultOf(errorCode));
+      this.metrics.timeEvent(event, (performance.now() - started) / 1000);
+    };
+  };
+
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
+    bindLeanHandlers(socket, handlers, this.observeEvent, this.logger);
+  }
+
+  // IoAdapter wraps each gateway's hook in a closure and a once() wrapper per socket; a socket
+  // disconnects once, so the hook itself can listen.
+  override bindClientDisconnect(socket: Socket, callback: (reason: string) => void): void {
+    socket.on('disconnect', callback);
   }
 
   /** Resolves when the server can take connections: with redis-streams, once its reader runs. */

@@ -8,7 +8,7 @@ import { eventually } from '../harness/eventually.js';
 import { Gateway } from '../harness/gateway.js';
 import { stopAll } from '../harness/processes.js';
 import { RedisServer } from '../harness/redis-server.js';
-import { emitRaw } from '../harness/untyped.js';
+import { emitRaw, emitWithoutAck, nextEvent } from '../harness/untyped.js';
 
 const REQUIRED_FAMILIES = [
   'deliverer_connected_sockets',
@@ -88,6 +88,12 @@ describe('metrics on METRICS_PORT', () => {
       'rate_limited',
       'rate_limited',
     ]);
+    // Without an ack the refusal comes as an error_event, and is counted the same way.
+    // (From a second socket: the first one has used up its burst.)
+    const other = await connectClient(a.url);
+    const refusal = nextEvent(other, 'error_event');
+    emitWithoutAck(other, 'set_profile', { name: '' });
+    expect(await refusal).toMatchObject({ code: 'invalid_payload' });
     const after = await a.metrics();
     const delta = (name: string, labels: Record<string, string> = {}) =>
       after.value(name, labels) - before.value(name, labels);
@@ -95,11 +101,12 @@ describe('metrics on METRICS_PORT', () => {
     expect(delta(events, { event: 'input_event', result: 'ok' })).toBe(1);
     expect(delta(events, { event: 'input_event', result: 'invalid' })).toBe(1);
     expect(delta(events, { event: 'unknown', result: 'unknown_event' })).toBe(1);
+    expect(delta(events, { event: 'set_profile', result: 'invalid' })).toBe(1);
     expect(delta(events, { event: 'input_event', result: 'rate_limited' })).toBe(2);
     // Only the two that passed the edge guard reached the handler and were timed.
     expect(delta('deliverer_event_handling_seconds_count', { event: 'input_event' })).toBe(2);
     expect(delta('deliverer_messages_broadcast_total')).toBe(1);
-    expect(delta('deliverer_connections_total')).toBe(1);
+    expect(delta('deliverer_connections_total')).toBe(2);
   });
 });
 
