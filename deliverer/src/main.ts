@@ -3,6 +3,7 @@
 import { loadConfig } from './config/app.config.js';
 import { ConfigError } from './config/env.parsers.js';
 import { RedisBootError } from './fanout/redis-clients.js';
+import { listenEarly } from './app/early-listener.js';
 import { holdEarlyConnections } from './workers/early-connections.js';
 
 function exitOnBootError(err: unknown): never {
@@ -20,9 +21,14 @@ try {
   // A worker must catch the connections its primary hands over while the app is still loading.
   const releaseEarlyConnections =
     config.workerId === undefined ? undefined : holdEarlyConnections();
+  // A single process owns its port from the first moment; in worker mode the primary does.
+  const early =
+    config.workers === 0 && config.workerId === undefined
+      ? await listenEarly(config.port, config.host)
+      : undefined;
   await import('reflect-metadata');
   const { start } = await import('./app/bootstrap.js');
-  await start(config, releaseEarlyConnections);
+  await start(config, { releaseEarlyConnections, early });
 } catch (err) {
   exitOnBootError(err);
 }

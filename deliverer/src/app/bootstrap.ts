@@ -9,21 +9,30 @@ import { RedisIoAdapter } from '../fanout/redis-io.adapter.js';
 import { bindSessionsBeforeHandshake } from '../workers/bind-sessions-early.js';
 import { WORKER_READY } from '../workers/workers.messages.js';
 import { runPrimary } from '../workers/workers.primary.js';
+import type { EarlyListener } from './early-listener.js';
 import { installProcessGuards } from './process-guards.js';
 import { securityHeaders } from './security-headers.js';
 import { serveClient } from './serve-client.js';
 import { drainOnSignals } from './shutdown.js';
 
-/** Starts this process's part: the primary of worker mode, or a gateway (alone or a worker). */
-export async function start(
-  config: AppConfig,
-  releaseEarlyConnections?: () => void,
-): Promise<void> {
-  if (config.workers > 0 && cluster.isPrimary) return runPrimary(config);
-  await bootstrap(config, releaseEarlyConnections);
+/** What main.ts did before loading the app, to catch connections that arrive meanwhile. */
+export interface EarlyHold {
+  /** Worker mode: replays the connections the primary handed over during boot. */
+  releaseEarlyConnections?: () => void;
+  /** A single process: the port, already bound, with the connections held on it. */
+  early?: EarlyListener;
 }
 
-async function bootstrap(config: AppConfig, releaseEarlyConnections?: () => void): Promise<void> {
+/** Starts this process's part: the primary of worker mode, or a gateway (alone or a worker). */
+export async function start(config: AppConfig, hold: EarlyHold = {}): Promise<void> {
+  if (config.workers > 0 && cluster.isPrimary) return runPrimary(config);
+  await bootstrap(config, hold);
+}
+
+async function bootstrap(
+  config: AppConfig,
+  { releaseEarlyConnections, early }: EarlyHold,
+): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bufferLogs: true,
     // No route takes a body; a parser would only echo malformed input back in its 400.
@@ -55,6 +64,12 @@ async function bootstrap(config: AppConfig, releaseEarlyConnections?: () => void
     process.send?.({ type: WORKER_READY });
     return;
   }
-  await app.listen(config.port, config.host);
+  if (early) {
+    // Node's listen() adopts the bound server's handle: the port never closes in between.
+    await app.listen(early.handle as never);
+    early.release(app.getHttpServer());
+  } else {
+    await app.listen(config.port, config.host);
+  }
   logger.log({ port: config.port, adapter: config.adapter }, 'deliverer listening', 'Bootstrap');
 }

@@ -1,4 +1,6 @@
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { closeAllClients, connectClient } from '../harness/clients.js';
+import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/ports.js';
 import { spawnGateway } from '../harness/gateway.js';
 import { stopAll } from '../harness/processes.js';
@@ -66,5 +68,40 @@ describe('a bad boot stops with one line that names what to fix', () => {
     expect(exit.code).toBe(1);
     expect(stderr).toEqual([expect.stringMatching(message)]);
     expect(stdout).toEqual([]);
+  });
+});
+
+describe('a booting replica', () => {
+  test('owns its port from the first moment and answers what arrived while the app loaded', async () => {
+    const port = await freePort();
+    const proc = spawnGateway('early', {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DRAIN_DELAY_MS: '0',
+      DRAIN_WINDOW_MS: '0',
+    });
+    // A restarted replica's clients reconnect at once; each refused connect costs them a backoff.
+    const nestStarted = await eventually(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          }).once('error', () => resolve(false));
+        }),
+      'the port accepts connections',
+      15_000,
+      10,
+    ).then(() => proc.stdout.some((line) => line.includes('"context":"NestFactory"')));
+    // Accepted before Nest had even started to create the app.
+    expect(nestStarted).toBe(false);
+    const client = await connectClient(`http://127.0.0.1:${port}`);
+    expect(await client.timeout(5000).emitWithAck('input_event', 'served')).toMatchObject({
+      status: 'ok',
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    closeAllClients();
+    await proc.stop();
   });
 });
