@@ -23,7 +23,7 @@ export const METRICS = [
   },
   {
     key: 'cpuSecPerMillion',
-    label: 'Server CPU-s per 1M deliveries (passing steps)',
+    label: 'Server CPU-s per 1M deliveries (steps up to 80/s, both systems)',
     unit: 's',
     get: (r) => r.w2?.cpuSecPerMillion,
     ratio: { op: '<=', value: 1.1 },

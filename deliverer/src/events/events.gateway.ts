@@ -47,15 +47,18 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },
       'client connected',
     );
-    // Sent as a broadcast to the socket's own room, not socket.emit, so that it goes through the
-    // adapter and carries a stream offset: a client that receives nothing else still has an
-    // offset to recover from when its replica drains (socket.io#4888).
-    this.server.to(socket.id).emit('session', {
+    const session = {
       node: this.config.nodeName,
       recovered: socket.recovered,
       ...withDefined('name', displayName(socket)),
       ...(socket.data.user && { userId: socket.data.user.id }),
-    });
+    };
+    // With redis-streams, a broadcast to the socket's own room, so that it goes through the
+    // adapter and carries a stream offset: a client that receives nothing else still has an
+    // offset to recover from when its replica drains (socket.io#4888). Other adapters keep no
+    // offsets; there a room broadcast would cost every replica a Redis message per connection.
+    if (this.config.adapter === 'redis-streams') this.server.to(socket.id).emit('session', session);
+    else socket.emit('session', session);
   }
 
   handleDisconnect(socket: DelivererSocket, reason?: string): void {
