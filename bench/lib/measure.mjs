@@ -4,6 +4,7 @@ import { percentile, round, waitUpTo } from './stats.mjs';
 
 /**
  * @typedef {{
+ *   system: 'B' | 'D',
  *   config: import('./config.mjs').Config,
  *   gen: import('./generator.mjs').Generator,
  *   replicas: import('./systems.mjs').Replica[],

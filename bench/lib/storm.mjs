@@ -1,6 +1,7 @@
 /**
- * Real socket.io-client sockets with the library's default reconnection (1 s delay, 5 s max,
- * randomisation 0.5), as deliverer's own client uses: the reconnect storm after a replica dies.
+ * Real socket.io-client sockets, reconnecting with the policy they are given (deliverer's client's,
+ * or the library's defaults: 1 s delay, 5 s max, randomisation 0.5): the reconnect storm after a
+ * replica dies.
  * Runs as a child process, controlled over IPC.
  */
 import { io } from 'socket.io-client';
@@ -12,11 +13,15 @@ let clients = [];
 /** @type {(() => void) | undefined} */
 let onChange;
 
-/** @param {string} url @param {string} localAddress @returns {Promise<Client>} */
-function open(url, localAddress) {
+/**
+ * @param {string} url @param {string} localAddress
+ * @param {Record<string, number>} reconnect @returns {Promise<Client>}
+ */
+function open(url, localAddress, reconnect) {
   const socket = io(url, {
     transports: ['websocket'],
     forceNew: true,
+    ...reconnect,
     // @ts-expect-error engine.io-client hands Node-only options to ws.
     localAddress,
   });
@@ -41,14 +46,17 @@ function open(url, localAddress) {
 }
 
 serve({
-  /** @param {{ url: string, count: number, inflight: number, addresses: string[] }} args */
-  async connect({ url, count, inflight, addresses }) {
+  /**
+   * @param {{ url: string, count: number, inflight: number, addresses: string[],
+   *   reconnect?: Record<string, number> }} args
+   */
+  async connect({ url, count, inflight, addresses, reconnect = {} }) {
     const started = performance.now();
     let next = 0;
     const worker = async () => {
       while (next < count) {
         const i = next++;
-        clients.push(await open(url, addresses[i % addresses.length]));
+        clients.push(await open(url, addresses[i % addresses.length], reconnect));
       }
     };
     await Promise.all(Array.from({ length: Math.min(inflight, count) }, worker));

@@ -54,7 +54,7 @@ export async function systemRun(bench, system, index, kneeRef) {
     (s) => /** @type {PromiseFulfilledResult<any>} */ (s).value,
   );
   /** @type {import('./measure.mjs').RunContext} */
-  const ctx = { config, gen, replicas, redisPid: redis.pid, windows: [], log };
+  const ctx = { system, config, gen, replicas, redisPid: redis.pid, windows: [], log };
   log(
     `${system} run ${index}: replicas up in ${replicas.map((r) => round(r.bootMs, 0)).join(' / ')} ms, load ${loadBefore.join(' ')}`,
   );

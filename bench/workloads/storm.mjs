@@ -4,6 +4,7 @@
  */
 import { cpuWindow } from '../lib/measure.mjs';
 import { percentile, round } from '../lib/stats.mjs';
+import reconnectPolicy from '../../client/src/realtime/reconnect-policy.json' with { type: 'json' };
 
 /** @param {import('../lib/measure.mjs').RunContext} ctx */
 export async function storm(ctx) {
@@ -13,7 +14,14 @@ export async function storm(ctx) {
     gen.storms.map((s, i) =>
       s.call(
         'connect',
-        { url: replicas[i].url, count: per, inflight: 100, addresses: config.addresses },
+        {
+          url: replicas[i].url,
+          count: per,
+          inflight: 100,
+          addresses: config.addresses,
+          // Each system's own client: deliverer's reconnect policy, the library's defaults for B.
+          reconnect: ctx.system === 'D' ? reconnectPolicy : {},
+        },
         120_000,
       ),
     ),
