@@ -1,4 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Env, bool, int, list, oneOf, optionalUrl, text } from './env.parsers.js';
 import { TOPOLOGY } from './topology.js';
@@ -82,7 +84,17 @@ export abstract class AppConfig {
   declare readonly clientDir: string;
 }
 
-const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../../client/dist', import.meta.url));
+/**
+ * The repository's (or the image's) client/dist: the nearest ancestor with a client folder. The
+ * same code runs from src/config/, from the bundled dist/main.js and in the image.
+ */
+function defaultClientDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'client')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'client', 'dist');
+}
+
+const DEFAULT_CLIENT_DIR = defaultClientDir();
 
 export function parseConfig(env: Env): AppConfig {
   const redisUrl = optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);

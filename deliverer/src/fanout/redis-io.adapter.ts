@@ -109,7 +109,10 @@ export class RedisIoAdapter extends IoAdapter {
     this.link.attach(pub, redis.keyPrefix);
     this.monitor = new RedisHealthMonitor(this.clients, this.status);
     this.monitor.start();
-    this.permissions = new RedisPermissions(redis, adapter, this.clients, this.status);
+    // Probed on the connections opened here: the streams adapter's own join `clients` as they
+    // are opened, and are still connecting now.
+    const probed = sub ? [pub, sub] : [pub];
+    this.permissions = new RedisPermissions(redis, adapter, probed, this.status);
     this.log.log(
       { adapter, sharded: redis.sharded, keyPrefix: redis.keyPrefix },
       'connected to Redis',

@@ -1,0 +1,59 @@
+// Bundles tsc's output (build/) into one file, dist/main.js: a replica then starts listening in
+// ~0.35 s instead of ~0.8 s, most of which was Node resolving and compiling some 1,500 ES
+// modules (@nestjs/core alone: 270 ms). A restarted replica's clients come back that much sooner.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+rmSync(`${root}/dist`, { recursive: true, force: true });
+await build({
+  entryPoints: [`${root}/build/main.js`],
+  outfile: `${root}/dist/main.js`,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Nest resolves providers and names loggers by class name.
+  keepNames: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // CommonJS dependencies call require(); ESM output has none of its own.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  external: [
+    // Loaded from node_modules at run time: native addons, and pino, whose transports
+    // (LOG_FORMAT=pretty) run in worker threads that load files by path.
+    'bufferutil',
+    'utf-8-validate',
+    'pino',
+    'pino-pretty',
+    'thread-stream',
+    // Optional peers Nest and Terminus try to load and do without.
+    '@nestjs/microservices',
+    '@nestjs/websockets/socket-module',
+    '@nestjs/platform-fastify',
+    '@fastify/*',
+    'class-transformer',
+    'class-validator',
+    'cache-manager',
+    '@grpc/*',
+    '@nestjs/axios',
+    '@nestjs/typeorm',
+    '@nestjs/sequelize',
+    '@nestjs/mongoose',
+    '@mikro-orm/*',
+    '@prisma/*',
+    'typeorm',
+    'sequelize',
+    'mongoose',
+    'kafkajs',
+    'mqtt',
+    'nats',
+    'amqplib',
+    'amqp-connection-manager',
+    'ioredis-mock',
+  ],
+});
