@@ -10,7 +10,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
 await build({
   entryPoints: [`${root}/build/main.js`],
-  outfile: `${root}/dist/main.js`,
+  outdir: `${root}/dist`,
+  // main.js stays small and binds the port at once; the app (and the modules left external,
+  // which ESM loads before any code of the file that imports them) comes in a chunk it imports.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -2,7 +2,8 @@
 // one line, and nothing else in the app reads process.env.
 import { loadConfig } from './config/app.config.js';
 import { ConfigError } from './config/env.parsers.js';
-import { RedisBootError } from './fanout/redis-clients.js';
+// Light imports only: the port is bound before the app's ~1,500 modules load.
+import { RedisBootError } from './fanout/redis-boot-error.js';
 import { listenEarly } from './app/early-listener.js';
 import { holdEarlyConnections } from './workers/early-connections.js';
 

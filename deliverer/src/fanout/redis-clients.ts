@@ -1,10 +1,8 @@
 import { Redis } from 'ioredis';
 import { redactUrl } from '../config/env.parsers.js';
+import { RedisBootError } from './redis-boot-error.js';
 
-/** Raised when Redis cannot be reached at boot; main.ts turns it into one line and exit code 1. */
-export class RedisBootError extends Error {
-  readonly variable = 'REDIS_URL';
-}
+export { RedisBootError };
 
 const RECONNECT_BASE_MS = 100;
 const RECONNECT_MAX_MS = 2000;
