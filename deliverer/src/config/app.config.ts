@@ -66,6 +66,8 @@ export abstract class AppConfig {
   /** Outbound bytes a socket may have pending before it is dropped as a slow consumer. */
   declare readonly maxBufferedBytes: number;
   declare readonly maxTextLength: number;
+  /** Rooms one socket may be in at once. */
+  declare readonly maxRoomsPerSocket: number;
   declare readonly maxPayloadBytes: number;
   declare readonly pingIntervalMs: number;
   declare readonly pingTimeoutMs: number;
@@ -188,6 +190,7 @@ export function parseConfig(env: Env): AppConfig {
       fallback: 4_194_304,
     }),
     maxTextLength: int(env, 'MAX_TEXT_LENGTH', { min: 1, max: 100_000, fallback: 2000 }),
+    maxRoomsPerSocket: int(env, 'MAX_ROOMS_PER_SOCKET', { min: 1, max: 10_000, fallback: 50 }),
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', { min: 1024, max: 100_000_000, fallback: 1e6 }),
     pingIntervalMs,
     pingTimeoutMs: int(env, 'PING_TIMEOUT_MS', { min: 1000, max: 600_000, fallback: 20_000 }),

@@ -2,7 +2,12 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { AppConfig } from '../config/app.config.js';
 import { DelivererError } from './deliverer.error.js';
-import { inputEventSchema, refreshTokenSchema, setProfileSchema } from './events.contract.js';
+import {
+  inputEventSchema,
+  refreshTokenSchema,
+  roomSchema,
+  setProfileSchema,
+} from './events.contract.js';
 
 /** Checks one event's payload against its schema from the contract, at the edge. */
 export class ContractPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
@@ -30,6 +35,13 @@ export class InputEventPipe extends ContractPipe<ReturnType<typeof inputEventSch
 export class SetProfilePipe extends ContractPipe<typeof setProfileSchema> {
   constructor() {
     super(setProfileSchema);
+  }
+}
+
+@Injectable()
+export class RoomPipe extends ContractPipe<typeof roomSchema> {
+  constructor() {
+    super(roomSchema);
   }
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'token_expired',
   'forbidden',
+  'too_many_rooms',
   'internal_error',
 ] as const;
 
@@ -51,6 +52,16 @@ const strictPayload = <S extends z.ZodRawShape>(shape: S, expected: string) =>
         : `payload must be ${expected}`,
   });
 
+/** Room names: what fits in a URL path segment and a log line, never a socket id (no `:`). */
+const ROOM_NAME = /^[\w.-]{1,64}$/;
+const roomName = requiredString('room').regex(ROOM_NAME, {
+  error: 'room must be 1 to 64 letters, digits, _, . or -',
+});
+
+export const roomSchema = strictPayload({ room: roomName }, 'an object { room: string }');
+export type RoomPayload = z.input<typeof roomSchema>;
+export type Room = z.output<typeof roomSchema>;
+
 /** Builds the `input_event` schema for one configured text limit. */
 export const inputEventSchema = (maxTextLength: number) =>
   z.preprocess(
@@ -66,12 +77,14 @@ export const inputEventSchema = (maxTextLength: number) =>
           .string({ error: 'clientMsgId must be a string' })
           .regex(CLIENT_MSG_ID, { error: 'clientMsgId must be 16 to 64 letters, digits, - or _' })
           .optional(),
+        /** Only that room's members get the message; without it, everybody (the lobby). */
+        room: roomName.optional(),
       },
       'a string or an object { text: string }',
     ),
   );
 
-export type InputEventPayload = string | { text: string; clientMsgId?: string };
+export type InputEventPayload = string | { text: string; clientMsgId?: string; room?: string };
 export type InputEvent = z.output<ReturnType<typeof inputEventSchema>>;
 
 export const setProfileSchema = strictPayload(
@@ -111,6 +124,8 @@ export interface BroadcastMessage {
   node: string;
   /** Epoch milliseconds. */
   sentAt: number;
+  /** The room it was sent to; absent for the lobby. */
+  room?: string;
 }
 
 /** Sent once on every connect: who serves this socket, and whether its session was recovered. */
@@ -131,6 +146,16 @@ export interface ClientToServerEvents {
     payload: RefreshToken,
     ack: (res: Ack<{ expiresAt: number | null }>) => void,
   ) => void;
+  /** Joins a room: its messages reach this socket on every replica, also after a recovery. */
+  join_room: (
+    payload: RoomPayload,
+    ack: (res: Ack<{ room: string; rooms: string[] }>) => void,
+  ) => void;
+  /** Leaves a room; leaving one the socket is not in is fine. */
+  leave_room: (
+    payload: RoomPayload,
+    ack: (res: Ack<{ room: string; rooms: string[] }>) => void,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -140,12 +165,20 @@ export interface ServerToClientEvents {
 }
 
 /** The events a client may send: anything else is refused at the edge. */
-export const CLIENT_EVENTS = ['input_event', 'set_profile', 'refresh_token'] as const;
+export const CLIENT_EVENTS = [
+  'input_event',
+  'set_profile',
+  'refresh_token',
+  'join_room',
+  'leave_room',
+] as const;
 // Fails to compile when an event of ClientToServerEvents is missing from CLIENT_EVENTS.
 const everyClientEventListed: Record<keyof ClientToServerEvents, true> = {
   input_event: true,
   set_profile: true,
   refresh_token: true,
+  join_room: true,
+  leave_room: true,
 } satisfies Record<(typeof CLIENT_EVENTS)[number], true>;
 void everyClientEventListed;
 

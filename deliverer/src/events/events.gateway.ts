@@ -17,6 +17,7 @@ import { guardInboundEvents } from './edge-guard.js';
 import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
 import { Metrics } from '../metrics/metrics.js';
+import { roomKey } from './rooms.js';
 import { SendDedupe } from './send-dedupe.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 
@@ -74,6 +75,10 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     @ConnectedSocket() socket: DelivererSocket,
     @MessageBody(InputEventPipe) input: InputEvent,
   ): Promise<Ack<{ id: string }>> {
+    // Only members speak in a room, so a room's name alone does not let anybody post into it.
+    if (input.room !== undefined && !socket.rooms.has(roomKey(input.room))) {
+      throw new DelivererError('forbidden', `join room "${input.room}" before sending to it`);
+    }
     const message: BroadcastMessage = {
       id: randomUUID(),
       text: input.text,
@@ -81,12 +86,14 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       ...withDefined('senderName', displayName(socket)),
       node: this.config.nodeName,
       sentAt: Date.now(),
+      ...withDefined('room', input.room),
     };
     if (input.clientMsgId) {
       const original = await this.dedupe.claim(input.clientMsgId, message.id);
       if (original) return { status: 'ok', id: original };
     }
-    this.server.emit('broadcast_event', message);
+    const audience = input.room === undefined ? this.server : this.server.to(roomKey(input.room));
+    audience.emit('broadcast_event', message);
     this.metrics.broadcasts.inc();
     return { status: 'ok', id: message.id };
   }

@@ -23,6 +23,7 @@ test('the config module reads the documented variables', () => {
       'MAX_CONNECTIONS',
       'MAX_CONNECTIONS_PER_IP',
       'MAX_PAYLOAD_BYTES',
+      'MAX_ROOMS_PER_SOCKET',
       'MAX_TEXT_LENGTH',
       'PING_INTERVAL_MS',
       'PING_TIMEOUT_MS',
