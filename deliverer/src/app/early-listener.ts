@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { type Server, type Socket, createServer } from 'node:net';
-import { ConfigError } from '../config/env.parsers.js';
+import { listenOn } from './listen.js';
 
 export interface EarlyListener {
   /** The bound listening server, for `app.listen()` to adopt (Node accepts a server as handle). */
@@ -22,16 +22,7 @@ export async function listenEarly(port: number, host: string): Promise<EarlyList
     socket.once('close', () => held.delete(socket));
   };
   server.on('connection', hold);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE' || err.code === 'EACCES'
-          ? new ConfigError('PORT', 'a port this process can listen on', String(port))
-          : err,
-      ),
-    );
-    server.listen(port, host, () => resolve());
-  });
+  await listenOn(server, port, host, 'PORT');
   return {
     handle: server,
     release(http) {

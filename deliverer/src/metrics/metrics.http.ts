@@ -1,5 +1,5 @@
 import { type Server, createServer } from 'node:http';
-import { ConfigError } from '../config/env.parsers.js';
+import { listenOn } from '../app/listen.js';
 
 export interface Exposition {
   contentType: string;
@@ -27,16 +27,7 @@ export async function listenForScrapes(
   });
   // A scrape is one short request; an idle keep-alive connection must not hold shutdown.
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE' || err.code === 'EACCES'
-          ? new ConfigError('METRICS_PORT', 'a port this process can listen on', String(port))
-          : err,
-      ),
-    );
-    server.listen(port, host, () => resolve());
-  });
+  await listenOn(server, port, host, 'METRICS_PORT');
   return server;
 }
 
