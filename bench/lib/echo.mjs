@@ -6,6 +6,7 @@
 import { io } from 'socket.io-client';
 import { serve } from './ipc.mjs';
 import { sleep } from './stats.mjs';
+import { connected } from './connected.mjs';
 
 const PAD = 'e'.repeat(48);
 /** @type {import('socket.io-client').Socket | undefined} */
@@ -15,18 +16,7 @@ serve({
   /** @param {{ url: string }} args */
   async connect({ url }) {
     socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-    const s = socket;
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`echo: no connection to ${url}`)), 15_000);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-      s.once('connect_error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
+    await connected(socket, 'echo', url);
     return true;
   },
 

@@ -5,6 +5,7 @@
  */
 import { io } from 'socket.io-client';
 import { serve } from './ipc.mjs';
+import { connected } from './connected.mjs';
 
 /** @type {import('socket.io-client').Socket[]} */
 let sockets = [];
@@ -37,17 +38,7 @@ function openProbe(url, localAddress) {
     if (list) list.push(receivedAt - parsed.t);
     else bySeq.set(parsed.seq, [receivedAt - parsed.t]);
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`probe: no connection to ${url}`)), 15_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('connect_error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
+  return connected(socket, 'probe', url);
 }
 
 serve({

@@ -5,6 +5,7 @@
  */
 import { io } from 'socket.io-client';
 import { serve } from './ipc.mjs';
+import { connected } from './connected.mjs';
 
 const ACK_TIMEOUT_MS = 5000;
 const PAD = 'x'.repeat(48);
@@ -41,27 +42,12 @@ serve({
   /** @param {{ urls: string[] }} args */
   async connect({ urls }) {
     sockets = await Promise.all(
-      urls.map(
-        (url) =>
-          new Promise((resolve, reject) => {
-            const socket = io(url, {
-              transports: ['websocket'],
-              forceNew: true,
-              reconnection: false,
-            });
-            const timer = setTimeout(
-              () => reject(new Error(`publisher: no connection to ${url}`)),
-              15_000,
-            );
-            socket.once('connect', () => {
-              clearTimeout(timer);
-              resolve(socket);
-            });
-            socket.once('connect_error', (err) => {
-              clearTimeout(timer);
-              reject(err);
-            });
-          }),
+      urls.map((url) =>
+        connected(
+          io(url, { transports: ['websocket'], forceNew: true, reconnection: false }),
+          'publisher',
+          url,
+        ),
       ),
     );
     return { open: sockets.length };
