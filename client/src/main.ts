@@ -4,6 +4,7 @@ import { createConnection, createSocket } from './realtime/connection';
 import { resolveServerUrl } from './realtime/server-url';
 import { resolveToken } from './realtime/token';
 import { createAppStore, key } from './store';
+import { typedDispatch } from './store/actions';
 import { typedCommit } from './store/mutations';
 import './style.css';
 
@@ -11,6 +12,6 @@ const serverUrl = resolveServerUrl(window.location.search, import.meta.env.VITE_
 const token = resolveToken(window.location.search);
 const connection = createConnection(createSocket(serverUrl, token), token);
 const store = createAppStore(connection);
-connection.start(typedCommit(store.commit));
+connection.start(typedCommit(store.commit), typedDispatch(store.dispatch));
 
 createApp(App).use(store, key).mount('#app');

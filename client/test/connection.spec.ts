@@ -1,23 +1,40 @@
+import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   ACK_TIMEOUT_MS,
   PROFILE_TIMEOUT_MS,
+  ROOM_TIMEOUT_MS,
   SEND_RETRIES,
   SOCKET_OPTIONS,
   createConnection,
 } from '../src/realtime/connection';
 import { ConnectionClosedError } from '../src/realtime/transport';
 import { createAppStore } from '../src/store';
-import { SEND_CLOSED_MESSAGE } from '../src/store/actions';
+import { SEND_CLOSED_MESSAGE, typedDispatch } from '../src/store/actions';
 import { typedCommit } from '../src/store/mutations';
+import { ROOMS_STORAGE_KEY } from '../src/store/persistence';
+import { onlineMembers } from '../src/store/selectors';
 import { createFakeSocket } from './fake-socket';
-import { CLIENT_MSG_ID, OWN_SOCKET_ID, deferred, makeMessage, nameAck, okAck } from './helpers';
+import {
+  CLIENT_MSG_ID,
+  OTHER_SOCKET_ID,
+  OWN_SOCKET_ID,
+  deferred,
+  makeMember,
+  makeMessage,
+  memoryStorage,
+  nameAck,
+  okAck,
+  presenceAck,
+  presenceEvent,
+  roomAck,
+} from './helpers';
 
-function setup() {
+function setup(storage = memoryStorage()) {
   const { fake, socket } = createFakeSocket();
   const connection = createConnection(socket);
-  const store = createAppStore(connection);
-  connection.start(typedCommit(store.commit));
+  const store = createAppStore(connection, storage);
+  connection.start(typedCommit(store.commit), typedDispatch(store.dispatch));
   return { fake, connection, store };
 }
 
@@ -25,7 +42,7 @@ describe('connection', () => {
   it('connects only after its listeners are bound', () => {
     const { fake } = setup();
     expect(fake.connect).toHaveBeenCalledOnce();
-    expect(fake.listenerCount() + fake.io.listenerCount()).toBe(8);
+    expect(fake.listenerCount() + fake.io.listenerCount()).toBe(9);
   });
 
   it('turns socket lifecycle events into connection state', () => {
@@ -193,6 +210,66 @@ describe('connection', () => {
     fake.fire('session', { node: 'node-a', recovered: false });
     expect(store.state.connection.sessionOutcome).toBe('new');
     expect(store.state.profile.name).toBeNull();
+  });
+
+  it('sends join_room, leave_room and list_presence with an ack and a timeout', async () => {
+    const { fake, connection } = setup();
+    fake.emitWithAck.mockResolvedValueOnce(roomAck('general'));
+    fake.emitWithAck.mockResolvedValueOnce(roomAck('general', []));
+    fake.emitWithAck.mockResolvedValueOnce(presenceAck('general', []));
+
+    await expect(connection.joinRoom({ room: 'general' })).resolves.toEqual(roomAck('general'));
+    await connection.leaveRoom({ room: 'general' });
+    await connection.listPresence({ room: 'general' });
+
+    expect(fake.timeout).toHaveBeenCalledTimes(3);
+    expect(fake.timeout).toHaveBeenCalledWith(ROOM_TIMEOUT_MS);
+    expect(fake.emitWithAck.mock.calls).toEqual([
+      ['join_room', { room: 'general' }],
+      ['leave_room', { room: 'general' }],
+      ['list_presence', { room: 'general' }],
+    ]);
+  });
+
+  it('joins the persisted rooms again when a session starts new, then lists them', async () => {
+    const stored = JSON.stringify({ joined: ['general'], current: 'general' });
+    const { fake, store } = setup(memoryStorage({ [ROOMS_STORAGE_KEY]: stored }));
+    const own = makeMember({ socketId: OWN_SOCKET_ID });
+    fake.emitWithAck.mockImplementation(async (event: string, { room }: { room: string }) =>
+      event === 'join_room' ? roomAck(room) : presenceAck(room, [own]),
+    );
+
+    fake.id = OWN_SOCKET_ID;
+    fake.fire('connect');
+    fake.fire('session', { node: 'node-a', recovered: false });
+    await flushPromises();
+
+    expect(fake.emitWithAck.mock.calls).toEqual([
+      ['join_room', { room: 'general' }],
+      ['list_presence', { room: 'general' }],
+    ]);
+    expect(onlineMembers(store.state, 'general')).toEqual([{ ...own, own: true }]);
+
+    fake.emitWithAck.mockClear();
+    fake.fire('disconnect', 'transport close');
+    fake.fire('connect');
+    fake.fire('session', { node: 'node-b', recovered: true });
+    await flushPromises();
+    expect(fake.emitWithAck.mock.calls).toEqual([['list_presence', { room: 'general' }]]);
+  });
+
+  it('hands presence events to the store', async () => {
+    const stored = JSON.stringify({ joined: ['general'], current: 'general' });
+    const { fake, store } = setup(memoryStorage({ [ROOMS_STORAGE_KEY]: stored }));
+    fake.emitWithAck.mockResolvedValue(presenceAck('general', []));
+    fake.fire('session', { node: 'node-a', recovered: true });
+    await flushPromises();
+
+    fake.fire('presence_event', presenceEvent('general', 'join', makeMember()));
+
+    expect(onlineMembers(store.state, 'general')?.map((m) => m.socketId)).toEqual([
+      OTHER_SOCKET_ID,
+    ]);
   });
 
   it('removes every listener and disconnects on stop', () => {

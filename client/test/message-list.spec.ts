@@ -1,12 +1,14 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import MessageList from '../src/components/MessageList.vue';
+import { LOBBY } from '../src/store/state';
 import {
   OTHER_SOCKET_ID,
   OWN_SOCKET_ID,
   connectedStore,
   makeMessage,
   mountWithStore,
+  storeWithRooms,
 } from './helpers';
 
 describe('MessageList', () => {
@@ -36,6 +38,24 @@ describe('MessageList', () => {
     expect(items.map((item) => item.attributes('data-own'))).toEqual(['false', 'true']);
     expect(items[0]?.find('[data-testid="own-label"]').exists()).toBe(false);
     expect(items[1]?.get('[data-testid="own-label"]').text()).toBe('you');
+  });
+
+  it("shows the current room's messages only; the lobby's are those without a room", async () => {
+    const store = storeWithRooms(['general', 'quiet'], 'general');
+    const wrapper = mountWithStore(MessageList, store);
+    const texts = () => wrapper.findAll('[data-testid="message-text"]').map((text) => text.text());
+
+    store.commit('broadcastReceived', makeMessage({ text: 'to everyone' }));
+    store.commit('broadcastReceived', makeMessage({ text: 'in general', room: 'general' }));
+    store.commit('broadcastReceived', makeMessage({ text: 'elsewhere', room: 'random' }));
+    await flushPromises();
+    expect(texts()).toEqual(['in general']);
+
+    await store.dispatch('switchRoom', LOBBY);
+    expect(texts()).toEqual(['to everyone']);
+
+    await store.dispatch('switchRoom', 'quiet');
+    expect(wrapper.find('[data-testid="empty-state"]').exists()).toBe(true);
   });
 
   it('shows the short sender id, the node and the local time', () => {

@@ -1,5 +1,6 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@contract';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { TypedDispatch } from '../store/actions';
 import type { TypedCommit } from '../store/mutations';
 import { handshakeAuth, type TokenHolder } from './token';
 import { ConnectionClosedError, type Transport } from './transport';
@@ -16,6 +17,8 @@ export const ACK_TIMEOUT_MS = 5000;
  * queue: it waits out a reconnect and is retried like a send, which is harmless as it is idempotent.
  */
 export const PROFILE_TIMEOUT_MS = 5000;
+/** The same for `join_room`, `leave_room` and `list_presence`, all idempotent too. */
+export const ROOM_TIMEOUT_MS = 5000;
 
 export const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   // Listeners must be bound to the store before the first event can arrive.
@@ -47,8 +50,8 @@ export function createSocket(url: string | undefined, token: TokenHolder): AppSo
 }
 
 export interface Connection extends Transport {
-  /** Binds every socket and manager event to store commits, then connects. */
-  start(commit: TypedCommit): void;
+  /** Binds every socket and manager event to store commits and actions, then connects. */
+  start(commit: TypedCommit, dispatch: TypedDispatch): void;
   stop(): void;
 }
 
@@ -90,9 +93,9 @@ export function createConnection(
   }
 
   return {
-    start(commit) {
+    start(commit, dispatch) {
       unbind?.();
-      unbind = bindSocket(socket, commit, closed);
+      unbind = bindSocket(socket, { commit, dispatch }, closed);
       socket.connect();
     },
 
@@ -124,13 +127,27 @@ export function createConnection(
       if (!socket.active) socket.connect();
       return { status: 'ok', expiresAt: null };
     },
+
+    joinRoom(payload) {
+      return untilClosed(() => socket.timeout(ROOM_TIMEOUT_MS).emitWithAck('join_room', payload));
+    },
+
+    leaveRoom(payload) {
+      return untilClosed(() => socket.timeout(ROOM_TIMEOUT_MS).emitWithAck('leave_room', payload));
+    },
+
+    listPresence(payload) {
+      return untilClosed(() =>
+        socket.timeout(ROOM_TIMEOUT_MS).emitWithAck('list_presence', payload),
+      );
+    },
   };
 }
 
 /** Returns a function that removes every listener it added. */
 export function bindSocket(
   socket: AppSocket,
-  commit: TypedCommit,
+  { commit, dispatch }: { commit: TypedCommit; dispatch: TypedDispatch },
   onClosed: () => void = () => {},
 ): () => void {
   // socket.active is false when socket.io will not retry by itself: the server disconnected us,
@@ -157,7 +174,11 @@ export function bindSocket(
     },
     broadcast_event: (message) => commit('broadcastReceived', message),
     error_event: (error) => commit('serverErrorReceived', error),
-    session: (session) => commit('sessionStarted', session),
+    session: (session) => {
+      commit('sessionStarted', session);
+      void dispatch('resumeRooms', session.recovered);
+    },
+    presence_event: (event) => void dispatch('presenceReceived', event),
   };
   const managerListeners: Record<string, (...args: never[]) => void> = {
     reconnect_attempt: (attempt: number) => commit('reconnectAttempt', attempt),

@@ -13,6 +13,11 @@ export type SetProfileAck = AckOf<'set_profile'>;
 /** `Ack<{ expiresAt }>` of a token swapped on a live socket. */
 export type RefreshTokenAck = AckOf<'refresh_token'>;
 
+/** `Ack<{ room, rooms }>`: `rooms` is every room the socket is in now, sorted. */
+export type RoomAck = AckOf<'join_room'>;
+/** `Ack<{ room, members }>`; `forbidden` for a non-member, `unavailable` while Redis is down. */
+export type ListPresenceAck = AckOf<'list_presence'>;
+
 /** A request gave up because the socket closed for good, not because an ack timed out. */
 export class ConnectionClosedError extends Error {
   constructor() {
@@ -28,9 +33,13 @@ export interface Transport {
    * same clientMsgId after reconnecting; rejects once the retries are used up, or with
    * ConnectionClosedError when the socket closes for good.
    */
-  send(payload: { text: string; clientMsgId: string }): Promise<InputEventAck>;
+  send(payload: { text: string; clientMsgId: string; room?: string }): Promise<InputEventAck>;
   /** Resolves with the server's ack; rejects on timeout or with ConnectionClosedError. */
   setProfile(payload: { name: string }): Promise<SetProfileAck>;
   /** Presents a new token: on the live socket (`refresh_token`), or at the next handshake. */
   signIn(token: string): Promise<RefreshTokenAck>;
+  /** Like setProfile: resolves with the ack, rejects on timeout or with ConnectionClosedError. */
+  joinRoom(payload: { room: string }): Promise<RoomAck>;
+  leaveRoom(payload: { room: string }): Promise<RoomAck>;
+  listPresence(payload: { room: string }): Promise<ListPresenceAck>;
 }

@@ -1,8 +1,9 @@
-import type { ActionContext, ActionTree } from 'vuex';
+import type { ActionContext, ActionTree, Dispatch } from 'vuex';
 import { newClientMsgId } from '../realtime/client-msg-id';
 import { ConnectionClosedError, type Transport } from '../realtime/transport';
 import { typedCommit } from './mutations';
-import type { State } from './state';
+import { createRoomActions } from './room-actions';
+import { LOBBY, type State, type UnconfirmedSend } from './state';
 
 export const SEND_TIMEOUT_MESSAGE =
   'The server did not confirm the message after several attempts. Please try again.';
@@ -15,15 +16,14 @@ export const PROFILE_OFFLINE_MESSAGE = 'You are offline, so the name was not sav
 type Context = ActionContext<State, State>;
 
 /**
- * The idempotency key for sending `text`: the one of the previous attempt when that attempt ended
- * without a verdict and the text is unchanged, so the server dedupes if it got it after all;
- * otherwise a new one. Never reused for different text, which the server would silently drop.
+ * The idempotency key for sending `text` to `room`: the one of the previous attempt when that
+ * attempt ended without a verdict and text and room are unchanged, so the server dedupes if it got
+ * it after all; otherwise a new one. Never reused for anything else, which the server would drop.
  */
-function clientMsgIdFor(state: State, text: string): string {
+function clientMsgIdFor(state: State, text: string, room: string | undefined): string {
   const { lastSend } = state;
-  if (lastSend.status === 'error' && lastSend.unconfirmed?.text === text) {
-    return lastSend.unconfirmed.clientMsgId;
-  }
+  const unconfirmed = lastSend.status === 'error' ? lastSend.unconfirmed : null;
+  if (unconfirmed?.text === text && unconfirmed.room === room) return unconfirmed.clientMsgId;
   return newClientMsgId();
 }
 
@@ -44,10 +44,16 @@ export function createActions(transport: Transport) {
         return false;
       }
 
-      const clientMsgId = clientMsgIdFor(state, trimmed);
-      commit('sendStarted', { text: trimmed, clientMsgId });
+      // The lobby is the absence of a room, on the wire as in the dedupe check.
+      const room = state.rooms.current === LOBBY ? undefined : state.rooms.current;
+      const payload: UnconfirmedSend = {
+        text: trimmed,
+        clientMsgId: clientMsgIdFor(state, trimmed, room),
+        ...(room !== undefined && { room }),
+      };
+      commit('sendStarted', payload);
       try {
-        const ack = await transport.send({ text: trimmed, clientMsgId });
+        const ack = await transport.send(payload);
         if (ack.status === 'ok') {
           commit('sendSucceeded', ack.id);
           return true;
@@ -60,7 +66,7 @@ export function createActions(transport: Transport) {
         commit('sendFailed', {
           message:
             error instanceof ConnectionClosedError ? SEND_CLOSED_MESSAGE : SEND_TIMEOUT_MESSAGE,
-          unconfirmed: { text: trimmed, clientMsgId },
+          unconfirmed: payload,
         });
         return false;
       }
@@ -113,6 +119,8 @@ export function createActions(transport: Transport) {
     dismissServerError(context: Context): void {
       typedCommit(context.commit)('serverErrorDismissed');
     },
+
+    ...createRoomActions(transport),
   } satisfies ActionTree<State, State>;
 }
 
@@ -125,3 +133,8 @@ export type TypedDispatch = <K extends keyof Actions>(
   type: K,
   ...args: ActionArgs<Actions[K]>
 ) => Promise<ActionResult<Actions[K]>>;
+
+/** Vuex types dispatch as (string, any); this narrows it where it is handed to the connection. */
+export function typedDispatch(dispatch: Dispatch): TypedDispatch {
+  return dispatch as TypedDispatch;
+}

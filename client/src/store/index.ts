@@ -3,6 +3,7 @@ import { createStore, useStore as baseUseStore, type Store } from 'vuex';
 import type { Transport } from '../realtime/transport';
 import { createActions, type TypedDispatch } from './actions';
 import { mutations, type TypedCommit } from './mutations';
+import { browserStorage, loadRooms, persistRooms } from './persistence';
 import { createInitialState, type State } from './state';
 
 export type { State } from './state';
@@ -15,11 +16,16 @@ export type AppStore = Omit<Store<State>, 'commit' | 'dispatch'> & {
   dispatch: TypedDispatch;
 };
 
-export function createAppStore(transport: Transport, initialState: State = createInitialState()) {
+/** The joined rooms and the current one are restored from `storage` and written back to it. */
+export function createAppStore(
+  transport: Transport,
+  storage: Storage | undefined = browserStorage(),
+) {
   return createStore<State>({
-    state: initialState,
+    state: createInitialState(loadRooms(storage)),
     mutations,
     actions: createActions(transport),
+    plugins: [persistRooms(storage)],
     strict: import.meta.env.DEV,
   });
 }

@@ -1,4 +1,4 @@
-import type { BroadcastMessage, ErrorEnvelope } from '@contract';
+import type { BroadcastMessage, ErrorEnvelope, PresenceEvent, PresenceMember } from '@contract';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -29,15 +29,19 @@ export interface ConnectionState {
   userId: string | null;
 }
 
-/** A send whose fate is unknown: re-sending the same text reuses its id, so the server dedupes. */
+/**
+ * A send whose fate is unknown: re-sending the same text to the same room reuses its id, so the
+ * server dedupes. `room` is absent for the lobby, as on the wire.
+ */
 export interface UnconfirmedSend {
   text: string;
   clientMsgId: string;
+  room?: string;
 }
 
 export type SendResult =
   | { status: 'idle' }
-  | { status: 'pending'; text: string; clientMsgId: string }
+  | ({ status: 'pending' } & UnconfirmedSend)
   | { status: 'ok'; id: string }
   | { status: 'error'; message: string; unconfirmed: UnconfirmedSend | null };
 
@@ -49,6 +53,43 @@ export interface ProfileState {
   error: string | null;
 }
 
+/** Messages sent without a room reach everyone; it is not a valid room name, so never collides. */
+export const LOBBY = '';
+
+export interface RoomsState {
+  /** Named rooms the user is in, in the order joined. Persisted, and re-joined on a new session. */
+  joined: string[];
+  /** The room on screen: a name from `joined`, or LOBBY. Persisted. */
+  current: string;
+  /** Messages that arrived in each room (LOBBY included) while it was not on screen. */
+  unread: Record<string, number>;
+  joining: boolean;
+  /** Why the last join failed, or a persisted room could not be re-joined. */
+  error: string | null;
+}
+
+/** A presence event that arrived while a `list_presence` was in flight. */
+export interface BufferedPresenceEvent {
+  /** The newest request already sent when the event arrived: its answer may predate the event. */
+  after: number;
+  event: PresenceEvent;
+}
+
+export interface RoomPresence {
+  /** Keyed by socket id, so join, update and leave apply idempotently. */
+  members: Record<string, PresenceMember>;
+  /** A `list_presence` answer arrived at least once. */
+  loaded: boolean;
+  /** The last list failed (e.g. Redis down): the members may be out of date until re-listed. */
+  stale: boolean;
+  /** Sequence number of the newest `list_presence` sent for the room... */
+  requested: number;
+  /** ...and of the newest one answered; older answers arriving late are ignored. */
+  answered: number;
+  /** Re-applied on top of each list answer, so a stale list cannot undo them. */
+  buffered: BufferedPresenceEvent[];
+}
+
 export interface State {
   connection: ConnectionState;
   /** Arrival order, unique by id, capped at MAX_MESSAGES. */
@@ -57,11 +98,22 @@ export interface State {
   /** Last `error_event`: the server rejected something we sent without an ack. */
   serverError: ErrorEnvelope | null;
   profile: ProfileState;
+  rooms: RoomsState;
+  /** Per joined room; the lobby has no presence. */
+  presence: Record<string, RoomPresence>;
 }
 
 export const MAX_MESSAGES = 500;
 
-export function createInitialState(): State {
+/** What the store restores from localStorage at start-up. */
+export interface PersistedRooms {
+  joined: string[];
+  current: string;
+}
+
+export function createInitialState(
+  persisted: PersistedRooms = { joined: [], current: LOBBY },
+): State {
   return {
     connection: {
       status: 'connecting',
@@ -79,5 +131,13 @@ export function createInitialState(): State {
     lastSend: { status: 'idle' },
     serverError: null,
     profile: { name: null, saving: false, error: null },
+    rooms: {
+      joined: [...persisted.joined],
+      current: persisted.current,
+      unread: {},
+      joining: false,
+      error: null,
+    },
+    presence: {},
   };
 }

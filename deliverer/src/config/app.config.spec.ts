@@ -119,6 +119,9 @@ describe('parseConfig', () => {
     [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST', 'an integer from 1'],
     [{ TRUSTED_PROXY_HOPS: '-1' }, 'TRUSTED_PROXY_HOPS', 'an integer from 0 to 10'],
     [{ ALLOW_BINARY: 'maybe' }, 'ALLOW_BINARY', 'true or false'],
+    [{ PRESENCE_TTL_MS: '500' }, 'PRESENCE_TTL_MS', 'an integer from 1000'],
+    [{ API_KEYS: `${'k'.repeat(24)},short` }, 'API_KEYS', 'comma-separated keys of at least 24'],
+    [{ API_RATE_LIMIT_PER_SEC: '-1' }, 'API_RATE_LIMIT_PER_SEC', 'an integer from 0'],
   ])('%j is refused, naming %s and what it accepts', (env, variable, accepts) => {
     const error = captureError(() => parseConfig(env));
     expect(error).toBeInstanceOf(ConfigError);
@@ -129,6 +132,20 @@ describe('parseConfig', () => {
   test('a refused AUTH_JWT_SECRET never echoes the secret', () => {
     const error = captureError(() => parseConfig({ AUTH_JWT_SECRET: 'hunter2hunter2' }));
     expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  test('a refused API key never echoes the key', () => {
+    const error = captureError(() => parseConfig({ API_KEYS: 'hunter2 hunter2 hunter2 hunter2' }));
+    expect((error as Error).message).toContain('key 1 of 1');
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  test('the publish API is off without keys', () => {
+    expect(parseConfig({}).api.keys).toEqual([]);
+    expect(parseConfig({ API_KEYS: ` ${'a'.repeat(24)} , ${'b'.repeat(30)} ` }).api.keys).toEqual([
+      'a'.repeat(24),
+      'b'.repeat(30),
+    ]);
   });
 
   test('authentication is off by default and typed when on', () => {

@@ -28,6 +28,15 @@ export interface RateLimitConfig {
   disconnectAfter: number;
 }
 
+/** The HTTP publish API for backend services; off when API_KEYS is empty. */
+export interface ApiConfig {
+  /** Bearer keys; each is a secret, never logged. */
+  keys: readonly string[];
+  /** Sustained requests per second per key, across the cluster when Redis is shared; 0 is off. */
+  ratePerSec: number;
+  burst: number;
+}
+
 export interface RedisConfig {
   url: URL;
   sharded: boolean;
@@ -68,6 +77,12 @@ export abstract class AppConfig {
   declare readonly maxTextLength: number;
   /** Rooms one socket may be in at once. */
   declare readonly maxRoomsPerSocket: number;
+  /**
+   * How long a crashed replica's members stay in presence, and how long a member whose session may
+   * still be recovered elsewhere is kept before it is announced as gone.
+   */
+  declare readonly presenceTtlMs: number;
+  declare readonly api: ApiConfig;
   declare readonly maxPayloadBytes: number;
   declare readonly pingIntervalMs: number;
   declare readonly pingTimeoutMs: number;
@@ -191,6 +206,8 @@ export function parseConfig(env: Env): AppConfig {
     }),
     maxTextLength: int(env, 'MAX_TEXT_LENGTH', { min: 1, max: 100_000, fallback: 2000 }),
     maxRoomsPerSocket: int(env, 'MAX_ROOMS_PER_SOCKET', { min: 1, max: 10_000, fallback: 50 }),
+    presenceTtlMs: int(env, 'PRESENCE_TTL_MS', { min: 1000, max: 600_000, fallback: 15_000 }),
+    api: apiConfig(env),
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', { min: 1024, max: 100_000_000, fallback: 1e6 }),
     pingIntervalMs,
     pingTimeoutMs: int(env, 'PING_TIMEOUT_MS', { min: 1000, max: 600_000, fallback: 20_000 }),
@@ -218,6 +235,31 @@ export function parseConfig(env: Env): AppConfig {
       accepts: 'a directory path',
       fallback: DEFAULT_CLIENT_DIR,
     }),
+  };
+}
+
+// Long enough that guessing one is hopeless; keys are compared in constant time.
+const MIN_API_KEY_LENGTH = 24;
+
+function apiConfig(env: Env): ApiConfig {
+  const keys = (env.API_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  keys.forEach((key, i) => {
+    // The error names the key by position: its value is a secret and must not reach a log.
+    if (key.length < MIN_API_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+      throw new ConfigError(
+        'API_KEYS',
+        `comma-separated keys of at least ${MIN_API_KEY_LENGTH} printable characters without spaces`,
+        `key ${i + 1} of ${keys.length}: ${key.length} characters`,
+      );
+    }
+  });
+  return {
+    keys,
+    ratePerSec: int(env, 'API_RATE_LIMIT_PER_SEC', { min: 0, max: 100_000, fallback: 50 }),
+    burst: int(env, 'API_RATE_LIMIT_BURST', { min: 1, max: 100_000, fallback: 100 }),
   };
 }
 

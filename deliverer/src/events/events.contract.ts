@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'token_expired',
   'forbidden',
   'too_many_rooms',
+  /** A dependency (Redis) did not answer in time; retrying later may succeed. */
+  'unavailable',
   'internal_error',
 ] as const;
 
@@ -128,6 +130,27 @@ export interface BroadcastMessage {
   room?: string;
 }
 
+/** A socket in a room's presence: one entry per socket, so a user with two tabs is there twice. */
+export interface PresenceMember {
+  socketId: string;
+  /** The display name when the member joined, or as updated by `set_profile`. */
+  name?: string;
+  /** The authenticated user id, when authentication is on. */
+  userId?: string;
+  /** The replica serving the socket. */
+  node: string;
+  /** Epoch milliseconds of the join. */
+  joinedAt: number;
+}
+
+/** Sent to a room's members when its presence changes, on every replica. */
+export interface PresenceEvent {
+  room: string;
+  /** `update`: the member changed its display name. */
+  type: 'join' | 'leave' | 'update';
+  member: PresenceMember;
+}
+
 /** Sent once on every connect: who serves this socket, and whether its session was recovered. */
 export interface SessionInfo {
   node: string;
@@ -156,12 +179,18 @@ export interface ClientToServerEvents {
     payload: RoomPayload,
     ack: (res: Ack<{ room: string; rooms: string[] }>) => void,
   ) => void;
+  /** Who is in a room, across every replica; only members may ask. */
+  list_presence: (
+    payload: RoomPayload,
+    ack: (res: Ack<{ room: string; members: PresenceMember[] }>) => void,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
   broadcast_event: (message: BroadcastMessage) => void;
   error_event: (error: ErrorEnvelope) => void;
   session: (info: SessionInfo) => void;
+  presence_event: (event: PresenceEvent) => void;
 }
 
 /** The events a client may send: anything else is refused at the edge. */
@@ -171,6 +200,7 @@ export const CLIENT_EVENTS = [
   'refresh_token',
   'join_room',
   'leave_room',
+  'list_presence',
 ] as const;
 // Fails to compile when an event of ClientToServerEvents is missing from CLIENT_EVENTS.
 const everyClientEventListed: Record<keyof ClientToServerEvents, true> = {
@@ -179,6 +209,7 @@ const everyClientEventListed: Record<keyof ClientToServerEvents, true> = {
   refresh_token: true,
   join_room: true,
   leave_room: true,
+  list_presence: true,
 } satisfies Record<(typeof CLIENT_EVENTS)[number], true>;
 void everyClientEventListed;
 

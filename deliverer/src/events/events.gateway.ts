@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Logger, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -14,11 +13,12 @@ import { AppConfig } from '../config/app.config.js';
 import { InputEventPipe, SetProfilePipe } from './contract.pipe.js';
 import { DelivererError } from './deliverer.error.js';
 import { guardInboundEvents } from './edge-guard.js';
-import type { Ack, BroadcastMessage, InputEvent, SetProfile } from './events.contract.js';
+import type { Ack, InputEvent, SetProfile } from './events.contract.js';
+import { MessagePublisher } from './message.publisher.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
 import { Metrics } from '../metrics/metrics.js';
+import { PresenceTracker } from '../presence/presence.tracker.js';
 import { roomKey } from './rooms.js';
-import { SendDedupe } from './send-dedupe.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 
 @UseFilters(WsErrorFilter)
@@ -31,8 +31,9 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   constructor(
     private readonly config: AppConfig,
-    private readonly dedupe: SendDedupe,
+    private readonly publisher: MessagePublisher,
     private readonly metrics: Metrics,
+    private readonly presence: PresenceTracker,
   ) {}
 
   afterInit(server: DelivererServer): void {
@@ -44,6 +45,8 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.metrics.connections.inc();
     this.metrics.sessions.labels(String(socket.recovered)).inc();
     socket.data.node = this.config.nodeName;
+    // Presence hooks ride on these: every gateway with hooks costs each socket a listener.
+    this.presence.connected(socket);
     this.logger.log(
       { socketId: socket.id, transport: socket.conn.transport.name, recovered: socket.recovered },
       'client connected',
@@ -64,6 +67,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   handleDisconnect(socket: DelivererSocket, reason?: string): void {
     this.metrics.disconnections.labels(reason ?? 'unknown').inc();
+    this.presence.disconnected(socket, reason ?? 'unknown');
     this.logger.log(
       { socketId: socket.id, transport: socket.conn.transport.name, reason },
       'client disconnected',
@@ -79,35 +83,29 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (input.room !== undefined && !socket.rooms.has(roomKey(input.room))) {
       throw new DelivererError('forbidden', `join room "${input.room}" before sending to it`);
     }
-    const message: BroadcastMessage = {
-      id: randomUUID(),
-      text: input.text,
-      sender: socket.data.user?.id ?? socket.id,
-      ...withDefined('senderName', displayName(socket)),
-      node: this.config.nodeName,
-      sentAt: Date.now(),
-      ...withDefined('room', input.room),
-    };
-    if (input.clientMsgId) {
-      const original = await this.dedupe.claim(input.clientMsgId, message.id);
-      if (original) return { status: 'ok', id: original };
-    }
-    const audience = input.room === undefined ? this.server : this.server.to(roomKey(input.room));
-    audience.emit('broadcast_event', message);
-    this.metrics.broadcasts.inc();
-    return { status: 'ok', id: message.id };
+    const { id } = await this.publisher.publish(
+      {
+        text: input.text,
+        sender: socket.data.user?.id ?? socket.id,
+        senderName: displayName(socket),
+        room: input.room,
+      },
+      input.clientMsgId,
+    );
+    return { status: 'ok', id };
   }
 
   @SubscribeMessage('set_profile')
-  onSetProfile(
+  async onSetProfile(
     @ConnectedSocket() socket: DelivererSocket,
     @MessageBody(SetProfilePipe) profile: SetProfile,
-  ): Ack<{ name: string }> {
+  ): Promise<Ack<{ name: string }>> {
     // With authentication on, names come from tokens: a client must not pose as somebody else.
     if (socket.data.user) {
       throw new DelivererError('forbidden', 'the display name comes from your token');
     }
     socket.data.name = profile.name;
+    await this.presence.renamed(socket);
     return { status: 'ok', name: profile.name };
   }
 }

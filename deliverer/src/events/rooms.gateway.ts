@@ -6,6 +6,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { AppConfig } from '../config/app.config.js';
+import { PresenceTracker } from '../presence/presence.tracker.js';
 import { RoomPipe } from './contract.pipe.js';
 import { DelivererError } from './deliverer.error.js';
 import type { Ack, Room } from './events.contract.js';
@@ -22,7 +23,10 @@ type RoomAck = Ack<{ room: string; rooms: string[] }>;
 @UseFilters(WsErrorFilter)
 @WebSocketGateway()
 export class RoomsGateway {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly presence: PresenceTracker,
+  ) {}
 
   @SubscribeMessage('join_room')
   async onJoin(
@@ -34,7 +38,15 @@ export class RoomsGateway {
     if (!socket.rooms.has(key) && joinedRooms(socket).length >= max) {
       throw new DelivererError('too_many_rooms', `a socket may be in at most ${max} rooms`);
     }
+    const rejoin = socket.rooms.has(key);
     await socket.join(key);
+    try {
+      await this.presence.joined(socket, room);
+    } catch (err) {
+      // In the room but missing from presence would be a member nobody can see: all or nothing.
+      if (!rejoin) await socket.leave(key);
+      throw err;
+    }
     return { status: 'ok', room, rooms: joinedRooms(socket) };
   }
 
@@ -44,6 +56,7 @@ export class RoomsGateway {
     @MessageBody(RoomPipe) { room }: Room,
   ): Promise<RoomAck> {
     await socket.leave(roomKey(room));
+    await this.presence.left(socket, room);
     return { status: 'ok', room, rooms: joinedRooms(socket) };
   }
 }

@@ -6,8 +6,9 @@ export const DEDUPE_TTL_MS = 5 * 60_000;
 const SWEEP_INTERVAL_MS = 30_000;
 
 /**
- * Remembers which message id each clientMsgId got, so a send repeated after a reconnect (its ack
- * was lost in a drain) is acked with the original id and broadcast only once. In Redis when the
+ * Remembers which message id each dedupe key got (a socket's clientMsgId, an API idempotency key),
+ * so a send repeated after a reconnect (its ack was lost in a drain) or an HTTP retry is answered
+ * with the original id and broadcast only once. In Redis when the
  * replicas share one, since the retry usually lands on another replica.
  */
 @Injectable()
@@ -17,13 +18,13 @@ export class SendDedupe implements OnModuleDestroy {
 
   constructor(private readonly redis: RedisLink) {}
 
-  /** Records `id` for `clientMsgId`; returns the id recorded first if there already was one. */
-  async claim(clientMsgId: string, id: string): Promise<string | undefined> {
+  /** Records `id` for `key`; returns the id recorded first if there already was one. */
+  async claim(key: string, id: string): Promise<string | undefined> {
     const link = this.redis.current;
     if (link) {
       // SET NX GET (Redis 7) claims and reads in one atomic step.
       const previous = await link.client.set(
-        `${link.keyPrefix}:send:${clientMsgId}`,
+        `${link.keyPrefix}:send:${key}`,
         id,
         'PX',
         DEDUPE_TTL_MS,
@@ -32,9 +33,9 @@ export class SendDedupe implements OnModuleDestroy {
       );
       return previous ?? undefined;
     }
-    const known = this.local.get(clientMsgId);
+    const known = this.local.get(key);
     if (known && known.expiresAt > Date.now()) return known.id;
-    this.local.set(clientMsgId, { id, expiresAt: Date.now() + DEDUPE_TTL_MS });
+    this.local.set(key, { id, expiresAt: Date.now() + DEDUPE_TTL_MS });
     return undefined;
   }
 

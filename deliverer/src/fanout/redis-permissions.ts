@@ -146,6 +146,7 @@ function probesFor(
       what: `SET ${p}:send:*`,
       run: () => command.call('SET', `${p}:send:${PROBE_ID}`, '', 'PX', 0, 'NX', 'GET'),
     },
+    ...presenceProbes(command, `${p}:presence:${PROBE_ID}`),
   ];
   if (adapter === 'redis-streams') {
     const stream = `${p}:stream`;
@@ -181,4 +182,49 @@ function probesFor(
     );
   }
   return probes;
+}
+
+/**
+ * Presence (every Redis mode): the reads, a MULTI of writes that undo each other, and the scripts,
+ * whose inner commands the MULTI covers. An unknown script hash is refused only after the ACL.
+ */
+function presenceProbes(command: Redis, key: string): Probe[] {
+  return [
+    {
+      what: `HGETALL MGET SMEMBERS ZMSCORE ZRANGEBYSCORE ${key}`,
+      run: () =>
+        Promise.all([
+          command.hgetall(key),
+          command.mget(key),
+          command.smembers(key),
+          command.zmscore(key, PROBE_ID),
+          command.zrangebyscore(key, 0, 0),
+        ]),
+    },
+    {
+      what: `MULTI HSET HGET HDEL SADD SREM ZADD ZSCORE ZREM DEL SET EXEC ${key}`,
+      run: () =>
+        command
+          .multi()
+          .hset(key, PROBE_ID, '')
+          .hget(key, PROBE_ID)
+          .hdel(key, PROBE_ID)
+          .sadd(`${key}:set`, PROBE_ID)
+          .srem(`${key}:set`, PROBE_ID)
+          .zadd(`${key}:zset`, 0, PROBE_ID)
+          .zscore(`${key}:zset`, PROBE_ID)
+          .zrem(`${key}:zset`, PROBE_ID)
+          .del(key)
+          .set(key, '', 'PX', 1, 'XX')
+          .exec(),
+    },
+    { what: 'EVAL', run: () => command.eval('return 0', 0) },
+    {
+      what: 'EVALSHA',
+      run: () =>
+        command.evalsha('0000000000000000000000000000000000000000', 0).catch((err: Error) => {
+          if (!err.message.startsWith('NOSCRIPT')) throw err;
+        }),
+    },
+  ];
 }

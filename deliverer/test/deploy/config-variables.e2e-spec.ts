@@ -4,6 +4,9 @@ test('the config module reads the documented variables', () => {
   expect([...configVariables()].sort()).toEqual(
     [
       'ALLOW_BINARY',
+      'API_KEYS',
+      'API_RATE_LIMIT_BURST',
+      'API_RATE_LIMIT_PER_SEC',
       'ALLOW_NO_ORIGIN',
       'AUTH_AUDIENCE',
       'AUTH_ISSUER',
@@ -30,6 +33,7 @@ test('the config module reads the documented variables', () => {
       'POD_NAME',
       'METRICS_PORT',
       'PORT',
+      'PRESENCE_TTL_MS',
       'RATE_LIMIT_BURST',
       'RATE_LIMIT_DISCONNECT_AFTER',
       'RATE_LIMIT_PER_SEC',

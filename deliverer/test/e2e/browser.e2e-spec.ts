@@ -5,7 +5,7 @@ import { Gateway, type GatewayOptions } from '../harness/gateway.js';
 import { NginxProxy } from '../harness/nginx.js';
 import { RedisServer } from '../harness/redis-server.js';
 import { rollingRestart } from '../harness/rollout.js';
-import { launchBrowser } from '../harness/browser.js';
+import { launchBrowser, openConnectedPage } from '../harness/browser.js';
 import { outputPath } from '../harness/output.js';
 import { connectClient } from '../harness/clients.js';
 import { TEST_JWT_SECRET, signToken } from '../harness/tokens.js';
@@ -23,18 +23,7 @@ describe('the Vue client in Chromium, one tab on each replica', () => {
     await cluster.stop();
   });
 
-  async function open(url: string): Promise<Page> {
-    const page = await browser.context.newPage();
-    const errors: Error[] = [];
-    page.on('pageerror', (err) => errors.push(err));
-    await page.goto(url);
-    await page
-      .getByTestId('connection-badge')
-      .filter({ hasText: /connected/i })
-      .waitFor();
-    expect(errors).toEqual([]);
-    return page;
-  }
+  const open = (url: string) => openConnectedPage(browser.context, url);
 
   test('a message typed on A and sent with Enter shows in both tabs, each naming its node', async () => {
     const [a, b] = cluster.nodes;
@@ -121,12 +110,7 @@ describe('the Vue client in Chromium through nginx during a rolling restart', ()
   });
 
   test('the page shows "session recovered" and keeps its messages and name', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(nginx.url);
-    await page
-      .getByTestId('connection-badge')
-      .filter({ hasText: /connected/i })
-      .waitFor();
+    const page = await openConnectedPage(browser.context, nginx.url);
     await page.getByTestId('name-input').fill('Ada');
     await page.getByTestId('name-save').click();
     await page.getByTestId('profile-name').filter({ hasText: 'Ada' }).waitFor();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -31,4 +31,18 @@ export async function launchBrowser(): Promise<{
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens the client at `url` in a new tab; resolves once it says it is connected, without page errors. */
+export async function openConnectedPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: Error[] = [];
+  page.on('pageerror', (err) => errors.push(err));
+  await page.goto(url);
+  await page
+    .getByTestId('connection-badge')
+    .filter({ hasText: /connected/i })
+    .waitFor();
+  if (errors.length > 0) throw new Error(`page errors: ${errors.map((e) => e.message).join('; ')}`);
+  return page;
 }

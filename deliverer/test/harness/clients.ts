@@ -3,6 +3,7 @@ import { type ManagerOptions, type Socket, io } from 'socket.io-client';
 import type {
   BroadcastMessage,
   ClientToServerEvents,
+  PresenceEvent,
   ServerToClientEvents,
   SessionInfo,
 } from '../../src/events/events.contract.js';
@@ -12,6 +13,8 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & {
   received: BroadcastMessage[];
   /** Every session event, one per (re)connect. */
   sessions: SessionInfo[];
+  /** Every presence_event, in order. */
+  presence: PresenceEvent[];
   /** Engine.IO heartbeats seen: proof that a long-polling session keeps working. */
   pings: number;
   /** Where the next reconnect goes; change it to follow a load balancer's next choice. */
@@ -71,10 +74,12 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
   }) as TestClient;
   socket.received = [];
   socket.sessions = [];
+  socket.presence = [];
   socket.pings = 0;
   socket.io.on('ping', () => socket.pings++);
   socket.on('broadcast_event', (message) => socket.received.push(message));
   socket.on('session', (info) => socket.sessions.push(info));
+  socket.on('presence_event', (event) => socket.presence.push(event));
   if (failoverTo !== undefined) {
     socket.failoverTo = failoverTo;
     socket.on('disconnect', () => {
@@ -109,7 +114,7 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
 /** Resolves once `check` passes, re-checking after every `event` the client receives. */
 function waitOn<T>(
   client: TestClient,
-  event: 'broadcast_event' | 'session',
+  event: 'broadcast_event' | 'session' | 'presence_event',
   check: () => T | undefined | false,
   describe: () => string,
   timeoutMs: number,
@@ -163,6 +168,21 @@ export function waitForSession(
     'session',
     () => client.sessions.length >= count && client.sessions,
     () => `got ${JSON.stringify(client.sessions)}`,
+    timeoutMs,
+  );
+}
+
+/** Resolves once `check` passes for this client's presence events. */
+export function waitForPresence(
+  client: TestClient,
+  check: (events: PresenceEvent[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<PresenceEvent[]> {
+  return waitOn(
+    client,
+    'presence_event',
+    () => check(client.presence) && client.presence,
+    () => `got ${JSON.stringify(client.presence.map((e) => [e.type, e.member.socketId]))}`,
     timeoutMs,
   );
 }

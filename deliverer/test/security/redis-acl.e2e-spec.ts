@@ -13,17 +13,23 @@ import { RedisServer } from '../harness/redis-server.js';
 
 type RedisMode = Exclude<AdapterMode, 'memory'>;
 
-/** The least each adapter needs on the default prefix; REDIS-ACL.md documents the same lines. */
+// Presence and its scripts, in every mode.
+const PRESENCE =
+  '+evalsha +eval +hget +hset +hdel +hgetall +mget +sadd +srem +smembers +zadd +zrem +zscore +zmscore +zrangebyscore +del +multi +exec ';
+/** The least each adapter needs on the default prefix; the README documents the same lines. */
 const ACL: Record<RedisMode, string> = {
   redis:
     '+ping +info +client|setname +publish +subscribe +psubscribe +unsubscribe +punsubscribe +set ' +
-    '~deliverer:send:* &deliverer#/#* &deliverer-request#/# &deliverer-response#/#*',
+    PRESENCE +
+    '~deliverer:send:* ~deliverer:presence:* &deliverer#/#* &deliverer-request#/# &deliverer-response#/#*',
   'redis-sharded':
     '+ping +info +client|setname +spublish +ssubscribe +sunsubscribe +set ' +
-    '~deliverer:send:* &deliverer#/#*',
+    PRESENCE +
+    '~deliverer:send:* ~deliverer:presence:* &deliverer#/#*',
   'redis-streams':
-    '+ping +info +client|setname +xadd +xread +xrange +set +get +del +multi +exec +subscribe ' +
-    '~deliverer:stream ~deliverer:session:* ~deliverer:send:* &deliverer#/#*',
+    '+ping +info +client|setname +xadd +xread +xrange +set +get +subscribe ' +
+    PRESENCE +
+    '~deliverer:stream ~deliverer:session:* ~deliverer:send:* ~deliverer:presence:* &deliverer#/#*',
 };
 const PASSWORD = 'gateway-secret';
 // Failed boots wait this long for Redis; short keeps the suite fast.
@@ -92,10 +98,20 @@ describe.each(Object.keys(ACL) as RedisMode[])(
       await sender.timeout(5000).emitWithAck('input_event', { text: 'across', clientMsgId });
       await everyoneReceives([sender, receiver], 'across');
       expect((await b.readiness()).status).toBe(200);
+      // Presence runs its scripts on join, list and leave.
+      for (const client of [sender, receiver]) {
+        await client.timeout(5000).emitWithAck('join_room', { room: 'acl' });
+      }
+      expect(
+        await receiver.timeout(5000).emitWithAck('list_presence', { room: 'acl' }),
+      ).toMatchObject({ status: 'ok', members: [{ node: 'node-a' }, { node: 'node-b' }] });
+      await sender.timeout(5000).emitWithAck('leave_room', { room: 'acl' });
 
       if (mode === 'redis-streams') {
         const mover = await connectClient(a.url, { failoverTo: b.url });
         await waitForSession(mover);
+        // Handed over, its presence is detached, then taken over on node-b.
+        await mover.timeout(5000).emitWithAck('join_room', { room: 'acl' });
         await a.stop();
         expect((await waitForSession(mover, 2))[1]).toEqual({ node: 'node-b', recovered: true });
       }

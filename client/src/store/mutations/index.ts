@@ -2,15 +2,18 @@ import type { Commit, MutationTree } from 'vuex';
 import type { State } from '../state';
 import { connectionMutations } from './connection';
 import { messageMutations } from './messages';
+import { presenceMutations } from './presence';
 import { profileMutations } from './profile';
+import { roomMutations } from './rooms';
 import { sendMutations } from './send';
 import { serverErrorMutations } from './server-error';
 
-// New slices (rooms, presence) add a file here and spread it in.
 export const mutations = {
   ...connectionMutations,
   ...messageMutations,
+  ...presenceMutations,
   ...profileMutations,
+  ...roomMutations,
   ...sendMutations,
   ...serverErrorMutations,
 } satisfies MutationTree<State>;

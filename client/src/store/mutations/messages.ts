@@ -1,5 +1,7 @@
 import type { BroadcastMessage } from '@contract';
-import { MAX_MESSAGES, type State } from '../state';
+import { LOBBY, MAX_MESSAGES, type State } from '../state';
+import { isOwnMessage } from '../selectors';
+import { countUnread } from './rooms';
 
 export const messageMutations = {
   broadcastReceived(state: State, message: BroadcastMessage) {
@@ -10,5 +12,7 @@ export const messageMutations = {
     if (state.messages.length > MAX_MESSAGES) {
       state.messages.splice(0, state.messages.length - MAX_MESSAGES);
     }
+    // What you sent yourself is not news, even if you switched rooms before it came back.
+    if (!isOwnMessage(state, message)) countUnread(state.rooms, message.room ?? LOBBY);
   },
 };

@@ -1,7 +1,7 @@
 import type { State, UnconfirmedSend } from '../state';
 
 export const sendMutations = {
-  sendStarted(state: State, send: { text: string; clientMsgId: string }) {
+  sendStarted(state: State, send: UnconfirmedSend) {
     state.lastSend = { status: 'pending', ...send };
   },
 
