@@ -45,6 +45,8 @@ await build({
     'pino',
     'pino-pretty',
     'thread-stream',
+    // Swagger UI's files, served from its package directory (src/api/api-docs.ts).
+    'swagger-ui-dist',
     // Optional peers Nest and Terminus try to load and do without.
     '@nestjs/microservices',
     '@nestjs/websockets/socket-module',

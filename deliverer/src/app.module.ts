@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiModule } from './api/api.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -18,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
     HealthModule,
     EventsModule,
     LifecycleModule,
+    ApiModule,
   ],
 })
 export class AppModule {}

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setupWorker } from '@socket.io/sticky';
 import { Logger } from 'nestjs-pino';
+import { serveApiDocs } from '../api/api-docs.js';
 import { AppModule } from '../app.module.js';
 import type { AppConfig } from '../config/app.config.js';
 import { RedisIoAdapter } from '../fanout/redis-io.adapter.js';
@@ -35,7 +36,8 @@ async function bootstrap(
 ): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bufferLogs: true,
-    // No route takes a body; a parser would only echo malformed input back in its 400.
+    // Only the publish API takes a body, and reads it itself once the caller is admitted
+    // (api/json-body.interceptor.ts); an app-wide parser would read every route's, key or not.
     bodyParser: false,
   });
   const logger = app.get(Logger);
@@ -51,6 +53,7 @@ async function bootstrap(
   }
   app.useWebSocketAdapter(adapter);
   securityHeaders(app);
+  serveApiDocs(app, config);
   serveClient(app, config, logger);
   await app.init();
   await adapter.ready();

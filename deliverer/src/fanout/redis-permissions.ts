@@ -147,6 +147,22 @@ function probesFor(
       run: () => command.call('SET', `${p}:send:${PROBE_ID}`, '', 'PX', 0, 'NX', 'GET'),
     },
     ...presenceProbes(command, `${p}:presence:${PROBE_ID}`),
+    {
+      what: `TIME, MULTI HMGET HSET PEXPIRE DEL EXEC ${p}:api:*`,
+      run: () => {
+        const bucket = `${p}:api:${PROBE_ID}`;
+        return Promise.all([
+          command.time(),
+          command
+            .multi()
+            .hmget(bucket, 'tokens')
+            .hset(bucket, 'tokens', '')
+            .pexpire(bucket, 1)
+            .del(bucket)
+            .exec(),
+        ]);
+      },
+    },
   ];
   if (adapter === 'redis-streams') {
     const stream = `${p}:stream`;

@@ -11,6 +11,8 @@ import { pinoOptions } from './pino-options.js';
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           ...pinoOptions(config),
+          // A failed request is logged with its headers: the publish API's bearer key is a secret.
+          redact: { paths: ['req.headers.authorization'], censor: '[redacted]' },
           // Probes and static files would drown the log at info; failures still show.
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',

@@ -57,6 +57,12 @@ export class Metrics {
     help: 'Messages this replica accepted and broadcast to every replica',
     registers: [this.registry],
   });
+  readonly apiRequests = new Counter({
+    name: 'deliverer_api_requests_total',
+    help: 'Requests to the HTTP publish API, by response status code',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   readonly redisErrors = new Counter({
     name: 'deliverer_redis_errors_total',
     help: 'Errors reported by the Redis connections, by connection',

@@ -237,6 +237,19 @@ describe('deliverer/Dockerfile', () => {
         expect(page.status).toBe(200);
         expect(await page.text()).toBe(readRepoFile('client/dist/index.html'));
         expect(proc.stdout.filter((line) => line.includes('no built client found'))).toEqual([]);
+        // Swagger UI's files come from node_modules at run time (the bundle leaves them out), and
+        // the OpenAPI document from a chunk loaded on first use.
+        for (const path of [
+          '/api/docs/swagger-ui-bundle.js',
+          '/api/docs/swagger-ui.css',
+          '/api/docs-json',
+        ]) {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+            signal: AbortSignal.timeout(5000),
+          });
+          expect([path, res.status]).toEqual([path, 200]);
+          await res.arrayBuffer();
+        }
       } finally {
         exit = await proc.stop();
       }

@@ -289,8 +289,15 @@ export function containerEnvironment(
       env[name] = placeholder;
       sources[name] = 'downwardApi';
     } else if (valueFrom?.secretKeyRef) {
-      const { name: secretName, key } = valueFrom.secretKeyRef;
+      const { name: secretName, key, optional } = valueFrom.secretKeyRef;
+      const secrets = manifests.all.filter(
+        (m) => m.object.kind === 'Secret' && m.object.metadata.name === secretName,
+      );
+      // The kubelet starts the container without an optional variable whose Secret or key is
+      // absent.
+      if (optional && secrets.length === 0) continue;
       const found = secretValue(manifests.one<ISecret>('Secret', secretName!), key);
+      if (found === undefined && optional) continue;
       if (found === undefined) throw new Error(`${name}: Secret ${secretName} has no key ${key}`);
       env[name] = found;
       sources[name] = 'secret';

@@ -10,8 +10,10 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { type AppConfig, parseConfig } from '../../src/config/app.config.js';
 import { TOPOLOGY, drainBudgetMs } from '../../src/config/topology.js';
@@ -179,11 +181,6 @@ describe('the deliverer Deployment', () => {
     expect(Object.values(environment.env).filter((value) => value.includes('$('))).toEqual([]);
   });
 
-  test('every variable it sets is one the app reads, except REDIS_PASSWORD', () => {
-    const unread = Object.keys(environment.env).filter((name) => !configVariables().has(name));
-    expect(unread).toEqual(['REDIS_PASSWORD']);
-  });
-
   test('REDIS_PASSWORD comes from the Secret and serves only to build REDIS_URL', () => {
     expect(environment.sources.REDIS_PASSWORD).toBe('secret');
     const users = Object.entries(environment.written)
@@ -194,6 +191,63 @@ describe('the deliverer Deployment', () => {
     expect(decodeURIComponent(new URL(environment.env.REDIS_URL).password)).toBe(
       environment.env.REDIS_PASSWORD,
     );
+  });
+
+  test('every variable it sets, or may set (optional ones), is one the app reads, except REDIS_PASSWORD', () => {
+    const declared = [
+      ...Object.keys(environment.env),
+      ...(deliverContainer.env ?? []).map((v) => v.name),
+    ];
+    const unread = [...new Set(declared)].filter((name) => !configVariables().has(name));
+    expect(unread).toEqual(['REDIS_PASSWORD']);
+  });
+
+  describe('the publish API', () => {
+    const apiKeys = deliverContainer.env!.find((v) => v.name === 'API_KEYS');
+
+    test('API_KEYS comes only from the optional Secret deliverer-api-keys, which is not shipped', () => {
+      expect(apiKeys?.valueFrom).toEqual({
+        secretKeyRef: { name: 'deliverer-api-keys', key: 'API_KEYS', optional: true },
+      });
+      // Never in a ConfigMap (readable by whoever may read the namespace's configuration) or as a
+      // literal; and no example Secret, whose well-known key would open the API to anyone.
+      for (const configMap of manifests.ofKind<IConfigMap>('ConfigMap')) {
+        expect(Object.keys(configMap.data ?? {})).not.toContain('API_KEYS');
+      }
+      expect((deliverContainer.envFrom ?? []).filter((from) => from.secretRef)).toEqual([]);
+      const shipped = manifests.all.filter(
+        (m) => m.object.kind === 'Secret' && m.object.metadata.name === 'deliverer-api-keys',
+      );
+      expect(shipped).toEqual([]);
+    });
+
+    test('without the Secret the pod starts with the API off; with it, its keys are valid config', () => {
+      expect(environment.env.API_KEYS).toBeUndefined();
+      expect(config.api.keys).toEqual([]);
+      const secret: ISecret = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'deliverer-api-keys', namespace: NAMESPACE },
+        // As the README's `kubectl create secret … openssl rand -hex 32` makes it.
+        stringData: { API_KEYS: 'a'.repeat(64) },
+      };
+      const withSecret = new Manifests([
+        ...manifests.all,
+        { file: 'kubectl', index: 0, object: secret as never },
+      ]);
+      const env = containerEnvironment(deliverContainer, withSecret);
+      expect(env.sources.API_KEYS).toBe('secret');
+      expect(parseConfig(env.env).api.keys).toEqual(['a'.repeat(64)]);
+    });
+
+    test('the ConfigMap sets the per-key rate limit the config module reads', () => {
+      const data = manifests.one<IConfigMap>('ConfigMap', 'deliverer-config').data!;
+      expect(config.api).toMatchObject({
+        ratePerSec: Number(data.API_RATE_LIMIT_PER_SEC),
+        burst: Number(data.API_RATE_LIMIT_BURST),
+      });
+      expect(config.api.ratePerSec).toBeGreaterThan(0);
+    });
   });
 
   test('POD_NAME is the pod name, from the downward API', () => {
@@ -464,17 +518,22 @@ describe('network policies', () => {
     }
   });
 
-  test('only ingress-nginx reaches deliverer on 3000, and only monitoring on the metrics port', () => {
+  test('ingress-nginx and labelled API clients reach deliverer on 3000, only monitoring the metrics port', () => {
     const rules = selecting(deliverLabels, 'Ingress')
       .filter(({ applied }) => applied)
       .flatMap(({ policy }) => policy.spec!.ingress!);
     const namespace = (name: string) => [
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } },
     ];
+    // Pods of this namespace (no namespaceSelector) that carry the label, as k8s/README.md says.
+    const apiClients = [{ podSelector: { matchLabels: { 'deliverer-api-client': 'true' } } }];
     expect(rules.map((rule) => [ports(rule), rule.from])).toEqual([
       [[TOPOLOGY.port], namespace('ingress-nginx')],
+      [[TOPOLOGY.port], apiClients],
       [[config.metricsPort], namespace('monitoring')],
     ]);
+    // Not a wildcard: an unlabelled pod, e.g. Redis, is not let in.
+    expect(selects(apiClients[0]!.podSelector, redisLabels)).toBe(false);
   });
 
   test('the Gateway alternative admits its proxies on 3000 only', () => {

@@ -47,7 +47,7 @@ export function spawnGateway(name: string, env: Record<string, string>): Managed
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) =>
-        !/^(REDIS_|DELIVERER_|PORT$|METRICS_|POD_NAME$|CORS_|MAX_|PING_|LOG_|AUTH_|RATE_LIMIT_|TRUSTED_|ALLOW_)/.test(
+        !/^(REDIS_|DELIVERER_|PORT$|METRICS_|POD_NAME$|CORS_|MAX_|PING_|LOG_|AUTH_|RATE_LIMIT_|TRUSTED_|ALLOW_|API_)/.test(
           key,
         ),
     ),

@@ -84,7 +84,13 @@ describe('per-socket event rate limit', () => {
   });
 
   test('an event over the rate gets rate_limited with retryAfterMs', async () => {
-    const client = await connectClient(gateway.url);
+    // Refilling one token a second, the bucket stays spent while the burst is handled; at 50/s a
+    // slow machine refilled one before the 101st event.
+    const slow = await Gateway.start({
+      name: 'rate-slow',
+      env: { RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '100' },
+    });
+    const client = await connectClient(slow.url);
     const acks = await Promise.all(
       Array.from({ length: 101 }, (_, i) =>
         client.timeout(5000).emitWithAck('input_event', `burst ${i}`),
@@ -97,6 +103,8 @@ describe('per-socket event rate limit', () => {
       message: expect.stringMatching(/^too many events; retry in \d+ ms$/),
       retryAfterMs: expect.any(Number),
     });
+    client.close();
+    await slow.stop();
   });
 });
 

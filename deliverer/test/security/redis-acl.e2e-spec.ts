@@ -13,25 +13,26 @@ import { RedisServer } from '../harness/redis-server.js';
 
 type RedisMode = Exclude<AdapterMode, 'memory'>;
 
-// Presence and its scripts, in every mode.
+// Presence, the publish API's rate buckets, and their scripts, in every mode.
 const PRESENCE =
-  '+evalsha +eval +hget +hset +hdel +hgetall +mget +sadd +srem +smembers +zadd +zrem +zscore +zmscore +zrangebyscore +del +multi +exec ';
+  '+time +hmget +pexpire +evalsha +eval +hget +hset +hdel +hgetall +mget +sadd +srem +smembers +zadd +zrem +zscore +zmscore +zrangebyscore +del +multi +exec ';
 /** The least each adapter needs on the default prefix; the README documents the same lines. */
 const ACL: Record<RedisMode, string> = {
   redis:
     '+ping +info +client|setname +publish +subscribe +psubscribe +unsubscribe +punsubscribe +set ' +
     PRESENCE +
-    '~deliverer:send:* ~deliverer:presence:* &deliverer#/#* &deliverer-request#/# &deliverer-response#/#*',
+    '~deliverer:send:* ~deliverer:presence:* ~deliverer:api:* &deliverer#/#* &deliverer-request#/# &deliverer-response#/#*',
   'redis-sharded':
     '+ping +info +client|setname +spublish +ssubscribe +sunsubscribe +set ' +
     PRESENCE +
-    '~deliverer:send:* ~deliverer:presence:* &deliverer#/#*',
+    '~deliverer:send:* ~deliverer:presence:* ~deliverer:api:* &deliverer#/#*',
   'redis-streams':
     '+ping +info +client|setname +xadd +xread +xrange +set +get +subscribe ' +
     PRESENCE +
-    '~deliverer:stream ~deliverer:session:* ~deliverer:send:* ~deliverer:presence:* &deliverer#/#*',
+    '~deliverer:stream ~deliverer:session:* ~deliverer:send:* ~deliverer:presence:* ~deliverer:api:* &deliverer#/#*',
 };
 const PASSWORD = 'gateway-secret';
+const API_KEY = 'acl-test-api-key-0123456789';
 // Failed boots wait this long for Redis; short keeps the suite fast.
 const CONNECT_TIMEOUT_MS = '500';
 
@@ -80,7 +81,7 @@ describe.each(Object.keys(ACL) as RedisMode[])(
       redis = await RedisServer.start();
       admin = new Redis(redis.url);
       await setUser(admin, 'deliverer', ACL[mode]);
-      nodes = await startPair(mode, redis.urlFor('deliverer', PASSWORD));
+      nodes = await startPair(mode, redis.urlFor('deliverer', PASSWORD), { API_KEYS: API_KEY });
     });
     afterAll(async () => {
       closeAllClients();
@@ -97,6 +98,14 @@ describe.each(Object.keys(ACL) as RedisMode[])(
       const clientMsgId = 'c0ffee00-1234-4abc-9def-000000000001';
       await sender.timeout(5000).emitWithAck('input_event', { text: 'across', clientMsgId });
       await everyoneReceives([sender, receiver], 'across');
+      // The publish API: its rate bucket script and its idempotency key.
+      const published = await fetch(`${a.url}/api/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'from the API', idempotencyKey: 'acl-check' }),
+      });
+      expect(published.status).toBe(202);
+      await everyoneReceives([sender, receiver], 'from the API');
       expect((await b.readiness()).status).toBe(200);
       // Presence runs its scripts on join, list and leave.
       for (const client of [sender, receiver]) {
