@@ -13,6 +13,7 @@ import { AppConfig } from '../config/app.config.js';
 import { InputEventPipe, SetProfilePipe } from './contract.pipe.js';
 import { DelivererError } from './deliverer.error.js';
 import { guardInboundEvents } from './edge-guard.js';
+import { displayName, identityOf } from './identity.js';
 import type { Ack, InputEvent, SetProfile } from './events.contract.js';
 import { MessagePublisher } from './message.publisher.js';
 import type { DelivererServer, DelivererSocket } from './events.types.js';
@@ -54,8 +55,7 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     const session = {
       node: this.config.nodeName,
       recovered: socket.recovered,
-      ...withDefined('name', displayName(socket)),
-      ...(socket.data.user && { userId: socket.data.user.id }),
+      ...identityOf(socket),
     };
     // With redis-streams, a broadcast to the socket's own room, so that it goes through the
     // adapter and carries a stream offset: a client that receives nothing else still has an
@@ -108,13 +108,4 @@ export class EventsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     await this.presence.renamed(socket);
     return { status: 'ok', name: profile.name };
   }
-}
-
-function displayName(socket: DelivererSocket): string | undefined {
-  return socket.data.user ? socket.data.user.name : socket.data.name;
-}
-
-/** `{ [key]: value }`, or nothing when there is no value: optional fields stay absent, not undefined. */
-function withDefined<K extends string>(key: K, value: string | undefined) {
-  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 }

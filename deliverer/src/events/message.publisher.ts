@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app.config.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { BroadcastMessage } from './events.contract.js';
 import type { DelivererServer } from './events.types.js';
+import { withDefined } from './identity.js';
 import { roomKey } from './rooms.js';
 import { SendDedupe } from './send-dedupe.js';
 
@@ -40,10 +41,10 @@ export class MessagePublisher {
       id: randomUUID(),
       text: draft.text,
       sender: draft.sender,
-      ...(draft.senderName !== undefined && { senderName: draft.senderName }),
+      ...withDefined('senderName', draft.senderName),
       node: this.config.nodeName,
       sentAt: Date.now(),
-      ...(draft.room !== undefined && { room: draft.room }),
+      ...withDefined('room', draft.room),
     };
     if (dedupeKey !== undefined) {
       const original = await this.dedupe.claim(dedupeKey, message.id);

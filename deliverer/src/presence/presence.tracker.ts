@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app.config.js';
 import { DelivererError } from '../events/deliverer.error.js';
 import type { PresenceEvent, PresenceMember } from '../events/events.contract.js';
 import type { DelivererServer, DelivererSocket } from '../events/events.types.js';
+import { identityOf } from '../events/identity.js';
 import { joinedRooms, roomKey } from '../events/rooms.js';
 import { withDeadline } from '../fanout/redis-clients.js';
 import { RedisLink } from '../fanout/redis-link.js';
@@ -73,9 +74,8 @@ export class PresenceTracker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async joined(socket: DelivererSocket, room: string): Promise<void> {
-    const { created, member } = await this.bounded(this.store.put(room, this.entryOf(socket)));
+    await this.bounded(this.enter(socket, room));
     this.roomsOf(socket.id).add(room);
-    if (created) this.announce({ room, type: 'join', member });
   }
 
   /** Never fails: the socket has left either way, and a failed write is retried. */
@@ -90,12 +90,7 @@ export class PresenceTracker implements OnApplicationBootstrap, OnApplicationShu
   async renamed(socket: DelivererSocket): Promise<void> {
     const rooms = [...(this.local.get(socket.id) ?? [])];
     await Promise.all(
-      rooms.map((room) =>
-        this.attempt(async () => {
-          const { created, member } = await this.store.put(room, this.entryOf(socket));
-          this.announce({ room, type: created ? 'join' : 'update', member });
-        }),
-      ),
+      rooms.map((room) => this.attempt(() => this.enter(socket, room, { announceUpdate: true }))),
     );
   }
 
@@ -109,10 +104,7 @@ export class PresenceTracker implements OnApplicationBootstrap, OnApplicationShu
     if (!socket.recovered) return;
     for (const room of joinedRooms(socket)) {
       this.roomsOf(socket.id).add(room);
-      void this.attempt(async () => {
-        const { created, member } = await this.store.put(room, this.entryOf(socket));
-        if (created) this.announce({ room, type: 'join', member });
-      });
+      void this.attempt(() => this.enter(socket, room));
     }
   }
 
@@ -160,10 +152,7 @@ export class PresenceTracker implements OnApplicationBootstrap, OnApplicationShu
     for (const [socketId, rooms] of this.local) {
       const socket = sockets.get(socketId);
       if (!socket) continue;
-      for (const room of rooms) {
-        const { created, member } = await this.bounded(this.store.put(room, this.entryOf(socket)));
-        if (created) this.announce({ room, type: 'join', member });
-      }
+      for (const room of rooms) await this.bounded(this.enter(socket, room));
     }
   }
 
@@ -183,16 +172,21 @@ export class PresenceTracker implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /** Puts the socket's entry; a new one is a join, and with `announceUpdate` a known one an update. */
+  private async enter(socket: DelivererSocket, room: string, { announceUpdate = false } = {}) {
+    const { created, member } = await this.store.put(room, this.entryOf(socket));
+    if (created) this.announce({ room, type: 'join', member });
+    else if (announceUpdate) this.announce({ room, type: 'update', member });
+  }
+
   private announce(event: PresenceEvent): void {
     this.server.to(roomKey(event.room)).emit('presence_event', event);
   }
 
   private entryOf(socket: DelivererSocket) {
-    const name = socket.data.user ? socket.data.user.name : socket.data.name;
     return {
       socketId: socket.id,
-      ...(name !== undefined && { name }),
-      ...(socket.data.user && { userId: socket.data.user.id }),
+      ...identityOf(socket),
       node: this.config.nodeName,
       joinedAt: Date.now(),
       instance: this.instance,
